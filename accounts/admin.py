@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Notification, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "department", "is_active"]
+    list_filter = ["role", "department", "is_active"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Platform"), {"fields": ["role", "phone", "department"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Platform"), {"fields": ["role", "phone", "department"]}),)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "phone"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
+    list_filter = ["read_at"]
+    raw_id_fields = ["recipient", "event"]

@@ -1,0 +1,63 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notification_create(*, recipients, event, subject: str, body: str = "") -> list[Notification]:
+    """One notification per recipient for this event; a second call for the same event adds none."""
+    created = []
+    for recipient in {user.pk: user for user in recipients}.values():
+        notification, is_new = Notification.objects.get_or_create(
+            recipient=recipient, event=event, defaults={"subject": subject[:200], "body": body}
+        )
+        if is_new:
+            created.append(notification)
+    with_email = [n.pk for n in created if n.recipient.email]
+    if with_email:
+        transaction.on_commit(lambda: notification_dispatch_emails(notification_ids=with_email))
+    return created
+
+
+def notification_dispatch_emails(*, notification_ids: list[int]) -> None:
+    from incidents.outbox import send_task_safely
+
+    for notification_id in notification_ids:
+        send_task_safely("accounts.tasks.send_notification_email", notification_id)
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    # Claim first: another worker, or the sweep, may be sending the same one.
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        send_mail(notification.subject, notification.body or notification.subject, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def notifications_sweep_emails(*, older_than_seconds: int | None = None) -> int:
+    """Send the e-mails whose task was lost with the broker."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds or settings.EVENT_SWEEP_AFTER_SECONDS)
+    pending = Notification.objects.filter(
+        emailed_at__isnull=True, created_at__lte=cutoff, recipient__email__gt=""
+    ).values_list("pk", flat=True)[:1000]
+    return sum(notification_send_email(notification_id=pk) for pk in list(pending))

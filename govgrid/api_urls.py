@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
+from grids.api import GridViewSet, WorkerViewSet
+from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
+
+router = DefaultRouter()
+router.register("grids", GridViewSet, basename="grid")
+router.register("workers", WorkerViewSet, basename="worker")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("stats/summary/", StatsSummaryView.as_view(), name="stats-summary"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]

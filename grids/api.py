@@ -1,0 +1,58 @@
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.privacy import can_see_phone_numbers, mask_phone
+
+from .models import Grid, GridWorker
+
+
+class GridSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.code")
+    community_name = serializers.CharField(source="community.name")
+
+    class Meta:
+        model = Grid
+        fields = ["id", "code", "name", "community", "community_name", "boundary"]
+
+
+class GridViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Grid.objects.select_related("community")
+    serializer_class = GridSerializer
+    lookup_field = "code"
+
+    @action(detail=False, pagination_class=None)
+    def geojson(self, request):
+        """All grids as one GeoJSON FeatureCollection, for maps."""
+        features = [
+            {
+                "type": "Feature",
+                "id": grid.code,
+                "geometry": grid.boundary,
+                "properties": {"code": grid.code, "name": grid.name, "community": grid.community.name},
+            }
+            for grid in self.get_queryset()
+        ]
+        return Response({"type": "FeatureCollection", "features": features})
+
+
+class WorkerSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id")
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField(source="user.display_name")
+    phone = serializers.SerializerMethodField()
+    grids = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = GridWorker
+        fields = ["user_id", "username", "name", "phone", "full_time", "grids"]
+
+    def get_phone(self, worker) -> str:
+        phone = worker.user.phone
+        return phone if can_see_phone_numbers(self.context["request"].user) else mask_phone(phone)
+
+
+class WorkerViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = GridWorker.objects.select_related("user").prefetch_related("grids").filter(user__is_active=True)
+    serializer_class = WorkerSerializer
+    lookup_field = "user_id"

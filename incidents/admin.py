@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "time_limit", "time_unit", "department", "active"]
+    list_filter = ["kind", "time_unit", "active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_working_day"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+
+
+class EventInline(admin.TabularInline):
+    model = IncidentEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "actor", "from_status", "to_status", "note", "processed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PhotoInline(admin.TabularInline):
+    model = IncidentPhoto
+    extra = 0
+    fields = ["stage", "image", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    """Read-only here: every change of a case goes through the workflow services and the API."""
+
+    list_display = ["code", "category", "grid", "status", "reported_at", "deadline"]
+    list_filter = ["status", "source", "category__parent"]
+    search_fields = ["code", "description", "address"]
+    date_hierarchy = "reported_at"
+    inlines = [PhotoInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,323 @@
+"""The incident API: parse the request, call one service or selector, render the answer."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Department
+from accounts.privacy import can_see_phone_numbers, mask_phone
+
+from . import services
+from .errors import InvalidInput, WorkflowError
+from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source
+from .selectors import categories_for_reporting, incident_get_for_user, incidents_filter, incidents_visible_to
+from .stats import incident_summary
+from .workflow import TRANSITIONS, Status, acts_as
+
+User = get_user_model()
+
+
+def workflow_error_response(error: WorkflowError) -> Response:
+    body = {"detail": error.message}
+    body.update({field: [str(message)] for field, message in error.fields.items()})
+    return Response(body, status=error.status_code)
+
+
+class PhotoField(serializers.ImageField):
+    """An image (Pillow must be able to open it) no larger than PHOTO_MAX_BYTES."""
+
+    def to_internal_value(self, data):
+        image = super().to_internal_value(data)
+        if image.size > settings.PHOTO_MAX_BYTES:
+            raise serializers.ValidationError(
+                _("The photo is larger than %(limit)d MB.") % {"limit": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
+            )
+        return image
+
+
+def photo_list(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=PhotoField(), required=False, max_length=settings.PHOTO_MAX_COUNT, allow_empty=True, **kwargs
+    )
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+    department = serializers.CharField(source="department.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "kind", "parent", "time_limit", "time_unit", "department", "filing_condition", "closing_condition"]
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = categories_for_reporting()
+    serializer_class = CategorySerializer
+    lookup_field = "code"
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IncidentPhoto
+        fields = ["id", "stage", "url", "created_at"]
+
+    def get_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(f"/incidents/photos/{photo.pk}/")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.display_name", allow_null=True, default=None)
+    action_display = serializers.CharField(source="get_action_display")
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["id", "action", "action_display", "actor", "from_status", "to_status", "note", "data", "created_at"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    grid = serializers.CharField(source="grid.code", allow_null=True, default=None)
+    grid_name = serializers.CharField(source="grid.name", allow_null=True, default=None)
+    status_display = serializers.CharField(source="get_status_display")
+    reporter_name = serializers.CharField(source="reporter.display_name", allow_null=True, default=None)
+    assignee_name = serializers.CharField(source="assignee.display_name", allow_null=True, default=None)
+    contact_phone = serializers.SerializerMethodField()
+    warning_light = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "code", "status", "status_display", "category", "category_name", "description",
+            "latitude", "longitude", "address", "grid", "grid_name", "source", "reporter", "reporter_name",
+            "contact_phone", "handled_on_spot", "assignee", "assignee_name", "assigned_department",
+            "duplicate_of", "reported_at", "assigned_at", "handled_at", "inspected_at", "closed_at",
+            "deadline", "warn_at", "warning_light", "overdue", "version", "photos",
+        ]
+
+    def get_contact_phone(self, incident) -> str:
+        phone = incident.contact_phone
+        return phone if can_see_phone_numbers(self.context["request"].user) else mask_phone(phone) if phone else ""
+
+    def get_warning_light(self, incident) -> str | None:
+        return incident.warning_light(self.context["now"])
+
+    def get_overdue(self, incident) -> bool:
+        return incident.warning_light(self.context["now"]) == "red"
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = IncidentSerializer.Meta.fields + ["events"]
+
+
+class ReportSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    description = serializers.CharField(max_length=4000)
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    source = serializers.ChoiceField(choices=Source.choices, required=False, default=Source.PATROL)
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
+    handled_on_spot = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    photos = photo_list()
+    before_photos = photo_list()
+    after_photos = photo_list()
+
+    def validate_category(self, category):
+        if not category.is_minor or not category.active:
+            raise serializers.ValidationError(_("Choose an active minor category (小类)."))
+        return category
+
+
+class IncidentFilterSerializer(serializers.Serializer):
+    """Query-string filters shared by the incident list and the measures."""
+
+    status = serializers.ChoiceField(choices=Status.CHOICES, required=False)
+    grid = serializers.CharField(required=False, help_text="Grid code.")
+    community = serializers.CharField(required=False, help_text="Community code.")
+    category = serializers.CharField(required=False, help_text="Category code; a major category includes its minor ones.")
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    unrouted = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `from` is a Python keyword, so these two cannot be declared as attributes.
+        self.fields["from"] = serializers.DateField(required=False, help_text="First day reported (YYYY-MM-DD).")
+        self.fields["to"] = serializers.DateField(required=False, help_text="Last day reported (YYYY-MM-DD).")
+
+    def validate(self, values):
+        if values.get("from") and values.get("to") and values["from"] > values["to"]:
+            raise serializers.ValidationError({"to": _("The end of the period is before its start.")})
+        return values
+
+    def selector_kwargs(self) -> dict:
+        values = dict(self.validated_data)
+        values["reported_from"] = values.pop("from", None)
+        values["reported_to"] = values.pop("to", None)
+        return values
+
+
+class ActionInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you saw; a stale one gives 409.")
+
+
+class AssignInput(ActionInput):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True, default=None)
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
+
+    def validate(self, values):
+        if (values["assignee"] is None) == (values["department"] is None):
+            raise serializers.ValidationError({"assignee": _("Give either assignee (a user id) or department (a department id).")})
+        return values
+
+
+class HandleInput(ActionInput):
+    photos = photo_list(help_text="Photos after handling.")
+    before_photos = photo_list()
+
+
+class InspectInput(ActionInput):
+    passed = serializers.BooleanField()
+
+
+class RejectInput(ActionInput):
+    reason = serializers.CharField(max_length=2000)
+
+
+class MergeInput(ActionInput):
+    duplicate_of = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+
+
+def _action_view(name: str, input_serializer):
+    @extend_schema(request=input_serializer, responses={200: IncidentDetailSerializer})
+    def view(self, request, pk=None):
+        incident = self.incident_for_action(pk, name)
+        body = input_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        common = {"incident_id": incident.pk, "actor": request.user, "expected_version": values.pop("version", None)}
+        try:
+            self.perform_action(name, common, values)
+        except WorkflowError as error:
+            return workflow_error_response(error)
+        return self.detail_response(incident.pk)
+
+    view.__name__ = name
+    view.__doc__ = f"{name.capitalize()} the incident (see incidents/workflow.py for who may, from which status)."
+    return action(detail=True, methods=["post"], url_path=name, serializer_class=input_serializer)(view)
+
+
+class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return incidents_visible_to(self.request.user).prefetch_related("photos")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ReportSerializer
+        return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(parameters=[IncidentFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        filters = IncidentFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        incidents = incidents_filter(self.get_queryset(), now=timezone.now(), **filters.selector_kwargs())
+        page = self.paginate_queryset(incidents)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(kwargs["pk"])
+
+    @extend_schema(request=ReportSerializer, responses={201: IncidentDetailSerializer, 200: IncidentDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        body = ReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        photos = services.Photos(
+            report=values.pop("photos", []), before=values.pop("before_photos", []), after=values.pop("after_photos", [])
+        )
+        try:
+            incident, created = services.incident_report(reporter=request.user, photos=photos, **values)
+        except WorkflowError as error:
+            return workflow_error_response(error)
+        response = self.detail_response(incident.pk)
+        response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return response
+
+    def detail_response(self, incident_id) -> Response:
+        incident = incident_get_for_user(user=self.request.user, incident_id=incident_id)
+        incident = Incident.objects.prefetch_related("photos", "events__actor").select_related(
+            "category", "grid", "assignee", "reporter"
+        ).get(pk=incident.pk)
+        return Response(IncidentDetailSerializer(incident, context=self.get_serializer_context()).data)
+
+    def incident_for_action(self, pk, name: str) -> Incident:
+        """404 if there is no such case; 403 if the asker could never take this action on it."""
+        try:
+            incident = Incident.objects.get(pk=pk)
+        except (Incident.DoesNotExist, ValueError):
+            raise NotFound(_("No such incident.")) from None
+        allowed = any(acts_as(self.request.user, who, incident) for who in TRANSITIONS[name].actors)
+        if not allowed or not incidents_visible_to(self.request.user).filter(pk=incident.pk).exists():
+            raise PermissionDenied(_("You may not %(action)s this incident.") % {"action": name})
+        return incident
+
+    def perform_action(self, name: str, common: dict, values: dict) -> None:
+        if name == "assign":
+            services.incident_assign(**common, assignee=values["assignee"], department=values["department"], note=values["note"])
+        elif name == "handle":
+            photos = services.Photos(report=[], before=values.get("before_photos", []), after=values.get("photos", []))
+            services.incident_handle(**common, note=values["note"], photos=photos)
+        elif name == "inspect":
+            services.incident_inspect(**common, passed=values["passed"], note=values["note"])
+        elif name == "close":
+            services.incident_close(**common, note=values["note"])
+        elif name == "reject":
+            services.incident_reject(**common, reason=values["reason"])
+        elif name == "merge":
+            services.incident_merge(**common, duplicate_of=values["duplicate_of"], note=values["note"])
+        else:
+            raise InvalidInput(_("Unknown action."))
+
+    assign = _action_view("assign", AssignInput)
+    handle = _action_view("handle", HandleInput)
+    inspect = _action_view("inspect", InspectInput)
+    close = _action_view("close", ActionInput)
+    reject = _action_view("reject", RejectInput)
+    merge = _action_view("merge", MergeInput)
+
+
+class StatsSummaryView(APIView):
+    """Completion, on-time and rework rates of the cases reported in the period, in the asker's scope."""
+
+    @extend_schema(parameters=[IncidentFilterSerializer])
+    def get(self, request):
+        filters = IncidentFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        now = timezone.now()
+        incidents = incidents_filter(incidents_visible_to(request.user), now=now, **filters.selector_kwargs())
+        summary = incident_summary(incidents, now=now)
+        applied = {key: str(value) for key, value in filters.validated_data.items() if value is not None}
+        return Response({**summary, "as_of": now, "filters": applied})

@@ -1,0 +1,22 @@
+"""Celery tasks: they take ids, call one service, and are safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def process_event(event_id: int) -> bool:
+    return services.event_process(event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def sweep_events() -> int:
+    from accounts.services import notifications_sweep_emails
+
+    return services.events_sweep() + notifications_sweep_emails()
+
+
+@shared_task(acks_late=True)
+def mark_deadlines() -> dict:
+    return services.incident_mark_deadlines()

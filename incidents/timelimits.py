@@ -1,0 +1,90 @@
+"""Deadlines from time limits (处置时限), in the four units of the standard.
+
+Urgent hours and natural days run through nights and holidays. Working hours and working days
+count only working time: WORKDAY_PERIODS on working days, where a working day is Monday to
+Friday unless the calendar says otherwise (public holidays off, make-up days 调休 on).
+A working day is one full day of working time, so "1 working day" from Friday 10:00 ends on
+Monday 10:00.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeUnit(models.TextChoices):
+    URGENT_HOURS = "urgent_hours", _("urgent hours")
+    WORKING_HOURS = "working_hours", _("working hours")
+    WORKING_DAYS = "working_days", _("working days")
+    NATURAL_DAYS = "natural_days", _("natural days")
+
+
+def _periods() -> list[tuple[time, time]]:
+    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in settings.WORKDAY_PERIODS]
+
+
+def workday_seconds() -> float:
+    return sum(
+        (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
+        for start, end in _periods()
+    )
+
+
+class WorkingCalendar:
+    """Which days are working days, from the weekday and the calendar's exceptions."""
+
+    def __init__(self, exceptions: dict[date, bool]):
+        self.exceptions = exceptions
+
+    @classmethod
+    def load(cls, start: date, days: int = 400) -> "WorkingCalendar":
+        from .models import CalendarDay
+
+        rows = CalendarDay.objects.filter(date__gte=start, date__lt=start + timedelta(days=days))
+        return cls({row.date: row.is_working_day for row in rows})
+
+    def is_working_day(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < 5)
+
+
+def add_working_seconds(start: datetime, seconds: float, calendar: WorkingCalendar) -> datetime:
+    tz = timezone.get_current_timezone()
+    cursor = timezone.localtime(start, tz)
+    remaining = timedelta(seconds=seconds)
+    day = cursor.date()
+    for _ in range(3660):
+        if calendar.is_working_day(day):
+            for period_start, period_end in _periods():
+                opens = datetime.combine(day, period_start, tzinfo=tz)
+                closes = datetime.combine(day, period_end, tzinfo=tz)
+                if closes <= cursor:
+                    continue
+                begin = max(cursor, opens)
+                if remaining <= closes - begin:
+                    return begin + remaining
+                remaining -= closes - begin
+                cursor = closes
+        day += timedelta(days=1)
+    raise ValueError("the calendar has no working time within ten years")
+
+
+def add_time_limit(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> datetime:
+    if unit == TimeUnit.URGENT_HOURS:
+        return start + timedelta(hours=amount)
+    if unit == TimeUnit.NATURAL_DAYS:
+        return start + timedelta(days=amount)
+    calendar = calendar or WorkingCalendar.load(timezone.localdate(start))
+    hours = amount if unit == TimeUnit.WORKING_HOURS else amount * workday_seconds() / 3600
+    return add_working_seconds(start, hours * 3600, calendar)
+
+
+def deadline_and_warning(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> tuple[datetime, datetime]:
+    """The deadline, and the warning time at WARNING_FRACTION of the limit (in the same unit)."""
+    if unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
+        calendar = calendar or WorkingCalendar.load(timezone.localdate(start))
+    deadline = add_time_limit(start, amount, unit, calendar)
+    warning = add_time_limit(start, amount * settings.WARNING_FRACTION, unit, calendar)
+    return deadline, warning
