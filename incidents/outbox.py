@@ -6,12 +6,15 @@ logged, and the request still succeeds: the event row stays unprocessed and the 
 """
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from django.db import transaction
 
 from govgrid.celery import app
 
 logger = logging.getLogger(__name__)
+_state = threading.local()
 
 
 def send_task_safely(name: str, *args) -> bool:
@@ -24,4 +27,17 @@ def send_task_safely(name: str, *args) -> bool:
 
 
 def dispatch_event_on_commit(event_id: int) -> None:
+    if getattr(_state, "held", False):
+        return
     transaction.on_commit(lambda: send_task_safely("incidents.tasks.process_event", event_id))
+
+
+@contextmanager
+def dispatch_held():
+    """Send no event work from inside this block: for loading history in bulk. The events stay
+    unprocessed, so the loader must mark them processed itself, or leave them to the sweep."""
+    _state.held = True
+    try:
+        yield
+    finally:
+        _state.held = False
