@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.forms import AdminLoginForm, LoginForm
 from incidents.views import incident_photo
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("incidents/photos/<int:photo_id>/", incident_photo, name="incident-photo"),

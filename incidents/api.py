@@ -43,10 +43,21 @@ class PhotoField(serializers.ImageField):
         return image
 
 
-def photo_list(**kwargs) -> serializers.ListField:
-    return serializers.ListField(
-        child=PhotoField(), required=False, max_length=settings.PHOTO_MAX_COUNT, allow_empty=True, **kwargs
-    )
+class PhotoListField(serializers.ListField):
+    """Up to PHOTO_MAX_COUNT photos, sent as repeated multipart parts of one name."""
+
+    child = PhotoField()
+
+    def to_internal_value(self, data):
+        if len(data) > settings.PHOTO_MAX_COUNT:
+            raise serializers.ValidationError(
+                _("At most %(count)d photos at a time.") % {"count": settings.PHOTO_MAX_COUNT}
+            )
+        return super().to_internal_value(data)
+
+
+def photo_list(**kwargs) -> PhotoListField:
+    return PhotoListField(required=False, allow_empty=True, **kwargs)
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -30,6 +30,11 @@ def square(west: float, south: float, size: float) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield
@@ -37,9 +42,12 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
-def sent_tasks(monkeypatch):
-    """Tasks the code sent to the broker, as (name, args); nothing leaves the process."""
+def sent_tasks(request, monkeypatch):
+    """Tasks the code sent to the broker, as (name, args); nothing leaves the process.
+    Tests marked `integration` send to the real broker instead, and this list stays empty."""
     sent = []
+    if request.node.get_closest_marker("integration"):
+        return sent
     from govgrid.celery import app
 
     monkeypatch.setattr(app, "send_task", lambda name, args=None, **kwargs: sent.append((name, list(args or []))))
