@@ -17,6 +17,10 @@ class NotAllowed(WorkflowError):
     status_code = 403
 
 
+class Missing(WorkflowError):
+    status_code = 404
+
+
 class NotPossible(WorkflowError):
     """Not possible from the case's current status."""
 
