@@ -19,7 +19,7 @@ from accounts.services import notification_create
 from grids.geojson import validate_position
 from grids.spatial import locate_grid
 
-from .errors import Conflict, InvalidInput, NotAllowed, NotPossible
+from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
 from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source
 from .outbox import dispatch_event_on_commit
 from .timelimits import WorkingCalendar, deadline_and_warning
@@ -36,6 +36,19 @@ from .workflow import (
 )
 
 User = get_user_model()
+
+
+# The timestamp each status sets when a case enters it. A rework re-enters `assigned` but
+# keeps the first assignment time. Rejected and merged cases are finished, hence closed_at.
+TIME_OF = {
+    Status.REPORTED: None,
+    Status.ASSIGNED: "assigned_at",
+    Status.HANDLED: "handled_at",
+    Status.INSPECTED: "inspected_at",
+    Status.CLOSED: "closed_at",
+    Status.REJECTED: "closed_at",
+    Status.MERGED: "closed_at",
+}
 
 
 @dataclass
@@ -189,7 +202,7 @@ def incident_transition(
         try:
             incident = Incident.objects.select_for_update().get(pk=incident_id)
         except Incident.DoesNotExist:
-            raise NotPossible(_("No such incident.")) from None
+            raise Missing(_("No such incident.")) from None
         if not any(acts_as(actor, who, incident) for who in transition.actors):
             raise NotAllowed(_("You may not %(action)s this incident.") % {"action": action_label(action)})
         if expected_version is not None and expected_version != incident.version:
@@ -204,14 +217,11 @@ def incident_transition(
         incident.version += 1
         for field, value in (changes or {}).items():
             setattr(incident, field, value)
-        stamp = {Status.ASSIGNED: "assigned_at", Status.HANDLED: "handled_at", Status.INSPECTED: "inspected_at", Status.CLOSED: "closed_at"}
         updated = {"status", "version", *(changes or {})}
-        if transition.target in stamp and action != Action.REWORK:
-            setattr(incident, stamp[transition.target], at)
-            updated.add(stamp[transition.target])
-        if transition.target in (Status.REJECTED, Status.MERGED):
-            incident.closed_at = at
-            updated.add("closed_at")
+        stamp = TIME_OF[transition.target]
+        if stamp and action != Action.REWORK:
+            setattr(incident, stamp, at)
+            updated.add(stamp)
         incident.save(update_fields=sorted(updated))
         event = _record(incident=incident, actor=actor, action=action, from_status=from_status, note=note, data=data, at=at)
         if photos:
