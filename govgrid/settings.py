@@ -200,7 +200,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "incidents.workflow.Status.CHOICES"},
 }
 
 # Celery. The file-system broker needs no server; REDIS_URL replaces it with Redis.
@@ -232,6 +233,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(DATA_DIR / "celery" / "queue"),
         "data_folder_out": str(DATA_DIR / "celery" / "queue"),
         "processed_folder": str(DATA_DIR / "celery" / "processed"),
+        # Where the broadcast exchanges live; kombu's default is ./control in the working directory.
+        "control_folder": str(DATA_DIR / "celery" / "control"),
         "store_processed": False,
     }
 )

@@ -311,10 +311,31 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     merge = _action_view("merge", MergeInput)
 
 
+class SummarySerializer(serializers.Serializer):
+    """The measures, as defined in incidents/stats.py; rates are percentages, null when nothing is due."""
+
+    reported = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    merged = serializers.IntegerField()
+    open = serializers.IntegerField()
+    due = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    closed_late = serializers.IntegerField()
+    overdue_open = serializers.IntegerField()
+    reworked = serializers.IntegerField()
+    completion_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    overdue_completion_rate = serializers.FloatField(allow_null=True)
+    rework_rate = serializers.FloatField(allow_null=True)
+    as_of = serializers.DateTimeField()
+    filters = serializers.DictField(child=serializers.CharField())
+
+
 class StatsSummaryView(APIView):
     """Completion, on-time and rework rates of the cases reported in the period, in the asker's scope."""
 
-    @extend_schema(parameters=[IncidentFilterSerializer])
+    @extend_schema(parameters=[IncidentFilterSerializer], responses=SummarySerializer)
     def get(self, request):
         filters = IncidentFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
