@@ -6,11 +6,15 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def validate_position(*, latitude, longitude) -> dict[str, str]:
     """Field messages for a bad WGS-84 position; empty when it is good."""
     errors = {}
     for name, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not _is_number(value):
             errors[name] = _("Must be a number.")
         elif not -limit <= value <= limit:
             errors[name] = _("Must be between %(low)s and %(high)s.") % {"low": -limit, "high": limit}
@@ -23,8 +27,9 @@ def _check_ring(ring) -> None:
     for position in ring:
         if not isinstance(position, list) or len(position) < 2:
             raise ValidationError(_("Each position must be [longitude, latitude]."))
-        errors = validate_position(longitude=position[0], latitude=position[1])
-        if errors:
+        if not (_is_number(position[0]) and _is_number(position[1])):
+            raise ValidationError(_("Position %(position)s must be two numbers: [longitude, latitude].") % {"position": position})
+        if validate_position(longitude=position[0], latitude=position[1]):
             raise ValidationError(_("Position %(position)s is outside WGS-84 ranges.") % {"position": position})
     if ring[0] != ring[-1]:
         raise ValidationError(_("Each ring must be closed: its first and last positions must be equal."))

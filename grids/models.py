@@ -7,14 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from .geojson import validate_boundary, validate_position
 
 
-def _digits(count: int) -> RegexValidator:
-    return RegexValidator(rf"^\d{{{count}}}$", _("Must be exactly %(count)d digits.") % {"count": count})
+def _digits(count: int, message) -> RegexValidator:
+    return RegexValidator(rf"^\d{{{count}}}$", message)
 
 
 class Town(models.Model):
     """A township; its 9-digit code is the county code (GB/T 2260) and a 3-digit township code."""
 
-    code = models.CharField(_("code"), max_length=9, unique=True, validators=[_digits(9)])
+    code = models.CharField(_("code"), max_length=9, unique=True, validators=[_digits(9, _("Must be exactly 9 digits."))])
     name = models.CharField(_("name"), max_length=100)
     county = models.CharField(_("county"), max_length=100)
 
@@ -29,7 +29,7 @@ class Town(models.Model):
 
 class Community(models.Model):
     town = models.ForeignKey(Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="communities")
-    code = models.CharField(_("code"), max_length=12, unique=True, validators=[_digits(12)])
+    code = models.CharField(_("code"), max_length=12, unique=True, validators=[_digits(12, _("Must be exactly 12 digits."))])
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
@@ -49,7 +49,7 @@ class Grid(models.Model):
     """A unit grid (CJ/T 213): 15-digit code = county 6 + township 3 + community 3 + grid 3."""
 
     community = models.ForeignKey(Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="grids")
-    code = models.CharField(_("code"), max_length=15, unique=True, validators=[_digits(15)])
+    code = models.CharField(_("code"), max_length=15, unique=True, validators=[_digits(15, _("Must be exactly 15 digits."))])
     name = models.CharField(_("name"), max_length=100)
     boundary = models.JSONField(_("boundary"), validators=[validate_boundary], help_text=_("GeoJSON Polygon, WGS-84."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

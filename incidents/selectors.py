@@ -66,7 +66,7 @@ def incidents_filter(
     if category:
         incidents = incidents.filter(Q(category__code=category) | Q(category__parent__code=category))
     if overdue is not None:
-        late = Q(status__in=Status.OPEN, deadline__lt=now)
+        late = Q(status__in=Status.OPEN, deadline__lte=now)
         incidents = incidents.filter(late if overdue else ~late)
     if unrouted is not None:
         incidents = incidents.filter(grid__isnull=unrouted)

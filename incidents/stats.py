@@ -3,7 +3,7 @@
 A case belongs to the period in which it was reported. Rejected and merged cases count as
 neither due nor closed. As of `now`:
 
-- due = closed + open past their deadline
+- due = closed + open at or past their deadline
 - completion rate = closed ÷ due; on-time rate = closed by the deadline ÷ due;
   overdue completion rate = closed after the deadline ÷ due
 - rework rate = due cases sent back at least once at inspection ÷ due
@@ -24,7 +24,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def incident_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
     closed = Q(status=Status.CLOSED)
-    overdue_open = Q(status__in=Status.OPEN, deadline__lt=now)
+    overdue_open = Q(status__in=Status.OPEN, deadline__lte=now)
     counts = with_rework(incidents.order_by()).aggregate(
         reported=Count("id"),
         rejected=Count("id", filter=Q(status=Status.REJECTED)),
@@ -33,8 +33,11 @@ def incident_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
         closed=Count("id", filter=closed),
         closed_on_time=Count("id", filter=closed & Q(closed_at__lte=F("deadline"))),
         overdue_open=Count("id", filter=overdue_open),
-        reworked=Count("id", filter=(closed | overdue_open) & Q(reworked=True)),
+        # Not named "reworked": an aggregate by that name would replace the annotation it
+        # filters on, and the count would silently be 0.
+        reworked_due=Count("id", filter=(closed | overdue_open) & Q(reworked=True)),
     )
+    counts["reworked"] = counts.pop("reworked_due")
     due = counts["closed"] + counts["overdue_open"]
     closed_late = counts["closed"] - counts["closed_on_time"]
     return {

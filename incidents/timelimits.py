@@ -76,6 +76,8 @@ def add_time_limit(start: datetime, amount: float, unit: str, calendar: WorkingC
         return start + timedelta(hours=amount)
     if unit == TimeUnit.NATURAL_DAYS:
         return start + timedelta(days=amount)
+    if unit not in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
+        raise ValueError(f"unknown time unit {unit!r}")
     calendar = calendar or WorkingCalendar.load(timezone.localdate(start))
     hours = amount if unit == TimeUnit.WORKING_HOURS else amount * workday_seconds() / 3600
     return add_working_seconds(start, hours * 3600, calendar)
