@@ -41,7 +41,7 @@ def incident_get_for_user(*, user, incident_id) -> Incident:
 
 def with_rework(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     reworks = IncidentEvent.objects.filter(incident=OuterRef("pk"), action=Action.REWORK)
-    return incidents.annotate(reworked=Exists(reworks))
+    return incidents.annotate(was_reworked=Exists(reworks))
 
 
 def incidents_filter(

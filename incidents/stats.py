@@ -33,11 +33,8 @@ def incident_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
         closed=Count("id", filter=closed),
         closed_on_time=Count("id", filter=closed & Q(closed_at__lte=F("deadline"))),
         overdue_open=Count("id", filter=overdue_open),
-        # Not named "reworked": an aggregate by that name would replace the annotation it
-        # filters on, and the count would silently be 0.
-        reworked_due=Count("id", filter=(closed | overdue_open) & Q(reworked=True)),
+        reworked=Count("id", filter=(closed | overdue_open) & Q(was_reworked=True)),
     )
-    counts["reworked"] = counts.pop("reworked_due")
     due = counts["closed"] + counts["overdue_open"]
     closed_late = counts["closed"] - counts["closed_on_time"]
     return {
