@@ -370,7 +370,7 @@ def event_process(*, event_id: int) -> bool:
     """
     with transaction.atomic():
         event = (
-            IncidentEvent.objects.select_for_update()
+            IncidentEvent.objects.select_for_update(of=("self",))
             .select_related("incident__category", "incident__grid", "incident__assignee", "incident__reporter")
             .filter(pk=event_id)
             .first()
