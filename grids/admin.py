@@ -5,15 +5,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .geojson import grid_feature
 from .models import Community, Compound, Grid, GridWorker, Town
 from .widgets import BoundaryMapWidget, map_settings_json
 
 # Community colours on the overview map, given out in community-code order.
 COMMUNITY_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
-
-
-def grid_feature(grid: Grid, **properties) -> dict:
-    return {"type": "Feature", "geometry": grid.boundary, "properties": {"code": grid.code, "name": grid.name, **properties}}
 
 
 @admin.register(Town)

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from accounts.privacy import can_see_phone_numbers, mask_phone
 
+from .geojson import grid_feature
 from .models import Grid, GridWorker
 
 
@@ -24,15 +25,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, pagination_class=None)
     def geojson(self, request):
         """All grids as one GeoJSON FeatureCollection, for maps."""
-        features = [
-            {
-                "type": "Feature",
-                "id": grid.code,
-                "geometry": grid.boundary,
-                "properties": {"code": grid.code, "name": grid.name, "community": grid.community.name},
-            }
-            for grid in self.get_queryset()
-        ]
+        features = [grid_feature(grid, community=grid.community.name) for grid in self.get_queryset()]
         return Response({"type": "FeatureCollection", "features": features})
 
 

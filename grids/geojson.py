@@ -51,3 +51,13 @@ def validate_boundary(value) -> None:
     geometry = shape(value)
     if not geometry.is_valid:
         raise ValidationError(_("The boundary is not a valid polygon: %(reason)s") % {"reason": explain_validity(geometry)})
+
+
+def grid_feature(grid, **properties) -> dict:
+    """A grid as a GeoJSON Feature: its boundary, with its code and name in the properties."""
+    return {
+        "type": "Feature",
+        "id": grid.code,
+        "geometry": grid.boundary,
+        "properties": {"code": grid.code, "name": grid.name, **properties},
+    }
