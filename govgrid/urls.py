@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts.forms import AdminLoginForm, LoginForm
 from incidents.views import incident_photo
 
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = admin.site.site_title = _("govgrid administration")
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

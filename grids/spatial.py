@@ -1,8 +1,8 @@
 """Which grid a position lies in, through an STRtree kept per process.
 
-The tree is rebuilt when boundaries change: its version is the grid count and the latest
-`updated_at`, one cheap query that every process can read, so a boundary edited in the admin
-reaches the web processes and the Celery workers alike.
+The tree is rebuilt when boundaries change: its version is the grid count, the highest id and
+the latest `updated_at`, one cheap query that every process can read, so a boundary edited in
+the admin, a grid added or one deleted reaches the web processes and the Celery workers alike.
 """
 
 import threading
@@ -36,8 +36,8 @@ _index: GridIndex | None = None
 
 
 def _current_version() -> tuple:
-    summary = Grid.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
-    return (summary["count"], summary["latest"])
+    summary = Grid.objects.aggregate(count=Count("id"), highest=Max("id"), latest=Max("updated_at"))
+    return (summary["count"], summary["highest"], summary["latest"])
 
 
 def _build(version: tuple) -> GridIndex:
@@ -61,4 +61,5 @@ def grid_index() -> GridIndex:
 
 def locate_grid(*, latitude: float, longitude: float) -> Grid | None:
     grid_id = grid_index().locate(latitude=latitude, longitude=longitude)
-    return Grid.objects.select_related("community").get(pk=grid_id) if grid_id else None
+    # None too if the grid was deleted since the index was read: the case is left unrouted.
+    return Grid.objects.select_related("community").filter(pk=grid_id).first() if grid_id else None

@@ -120,6 +120,16 @@ def test_a_grid_replaced_by_another_is_seen_even_with_the_same_count(grid_a, gri
     assert locate_grid(**IN_GRID_B) == replacement
 
 
+def test_a_grid_replaced_within_the_same_instant_is_seen(grid_a, grid_b):
+    """A bulk reload (seed_demo --force) can delete and recreate grids with equal timestamps."""
+    assert locate_grid(**IN_GRID_B) == grid_b
+    stamp = grid_b.updated_at
+    grid_b.delete()
+    replacement = grid(grid_a.community, "012", square(119.35, 34.08, 0.01))
+    Grid.objects.filter(pk=replacement.pk).update(updated_at=stamp)
+    assert locate_grid(**IN_GRID_B) == replacement
+
+
 # Through a report
 
 
