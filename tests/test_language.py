@@ -23,3 +23,14 @@ def test_field_messages_are_translated(api, users, categories):
 
 def test_the_login_page_is_chinese_first(client, db):
     assert "登录" in client.get("/accounts/login/").content.decode()
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+
+
+def test_pages_switch_to_english_when_the_user_chooses_it(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/accounts/login/")
+    assert '<html lang="en">' in page.content.decode()

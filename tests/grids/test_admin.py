@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +20,8 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 @pytest.fixture
 def admin(db) -> Client:
-    client = Client(headers={"accept-language": "en"})  # the form errors below are matched in English
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the form errors below are matched in English
     client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-root"))
     return client
 
