@@ -343,4 +343,4 @@ class StatsSummaryView(APIView):
         incidents = incidents_filter(incidents_visible_to(request.user), now=now, **filters.selector_kwargs())
         summary = incident_summary(incidents, now=now)
         applied = {key: str(value) for key, value in filters.validated_data.items() if value is not None}
-        return Response({**summary, "as_of": now, "filters": applied})
+        return Response({**summary, "as_of": timezone.localtime(now), "filters": applied})

@@ -52,3 +52,8 @@ def test_the_schema_and_docs_are_served_without_the_internet(client, db):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower() and b"swagger-ui" in docs.content
+
+
+def test_a_client_may_ask_for_larger_pages(api, grid_a, grid_b):
+    body = api("official").get("/api/v1/grids/?page_size=1").json()
+    assert body["count"] == 2 and len(body["results"]) == 1 and "page=2" in body["next"]
