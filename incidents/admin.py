@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto
 
@@ -39,12 +40,24 @@ class PhotoInline(admin.TabularInline):
         return False
 
 
+class MajorCategoryFilter(admin.SimpleListFilter):
+    title = _("major category")
+    parameter_name = "major"
+
+    def lookups(self, request, model_admin):
+        return [(c.code, str(c)) for c in Category.objects.filter(parent__isnull=True)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(category__parent__code=self.value()) if self.value() else queryset
+
+
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
     """Read-only here: every change of a case goes through the workflow services and the API."""
 
     list_display = ["code", "category", "grid", "status", "reported_at", "deadline"]
-    list_filter = ["status", "source", "category__parent"]
+    list_filter = ["status", "source", MajorCategoryFilter, "grid__community"]
+    list_select_related = ["category", "grid"]
     search_fields = ["code", "description", "address"]
     date_hierarchy = "reported_at"
     inlines = [PhotoInline, EventInline]

@@ -161,3 +161,4 @@ def test_the_lookup_popup_has_no_overview_map(admin, grid_a):
     html = admin.get(reverse("admin:grids_grid_changelist"), {"_popup": "1"}).content.decode()
 
     assert "grid-overview-data" not in html
+
