@@ -200,6 +200,15 @@ def test_nobody_is_notified_of_the_history(seeded, sent_tasks):
     assert sent_tasks == []
 
 
+def test_the_deadline_watch_has_caught_up_with_the_history(seeded):
+    from incidents.services import incident_mark_deadlines
+
+    overdue_open = Incident.objects.filter(status__in=Status.OPEN, deadline__lte=NOW)
+    assert overdue_open.exists()
+    assert not overdue_open.filter(escalated_at__isnull=True).exists()
+    assert incident_mark_deadlines(now=NOW) == {"warned": 0, "escalated": 0}
+
+
 def test_a_second_run_is_refused(seeded):
     before = Incident.objects.count()
     with pytest.raises(CommandError, match="already has data"):

@@ -42,6 +42,7 @@ from incidents.services import (
     incident_close,
     incident_handle,
     incident_inspect,
+    incident_mark_deadlines,
     incident_merge,
     incident_reject,
     incident_report,
@@ -188,6 +189,9 @@ class Command(BaseCommand):
             history = History(rng=rng, town=town, calendar=calendar, now=now, per_day=incidents_per_day)
             with dispatch_held():
                 history.load(progress=verbosity >= 1)
+                # The deadline watch catches up once, so the open cases past their limits are
+                # warned and escalated now rather than all at once when beat first runs.
+                incident_mark_deadlines(now=now)
             # History, not news: nobody is to be notified of it.
             IncidentEvent.objects.filter(processed_at__isnull=True).update(processed_at=now)
         self.stdout.write(summary_text(now))
