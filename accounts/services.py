@@ -6,6 +6,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from govgrid.celery import send_task_safely
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -27,8 +29,6 @@ def notification_create(*, recipients, event, subject: str, body: str = "") -> l
 
 
 def notification_dispatch_emails(*, notification_ids: list[int]) -> None:
-    from incidents.outbox import send_task_safely
-
     for notification_id in notification_ids:
         send_task_safely("accounts.tasks.send_notification_email", notification_id)
 

@@ -5,25 +5,14 @@ logged, and the request still succeeds: the event row stays unprocessed and the 
 (`incidents.tasks.sweep_events`) does the work once a worker runs again.
 """
 
-import logging
 import threading
 from contextlib import contextmanager
 
 from django.db import transaction
 
-from govgrid.celery import app
+from govgrid.celery import send_task_safely
 
-logger = logging.getLogger(__name__)
 _state = threading.local()
-
-
-def send_task_safely(name: str, *args) -> bool:
-    try:
-        app.send_task(name, args=list(args))
-    except Exception:
-        logger.warning("broker unavailable: %s%r left for the sweep", name, args, exc_info=True)
-        return False
-    return True
 
 
 def dispatch_event_on_commit(event_id: int) -> None:

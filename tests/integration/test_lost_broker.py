@@ -12,8 +12,8 @@ from django.test import override_settings
 from kombu.exceptions import OperationalError
 
 from accounts.models import Notification
+from govgrid import celery as govgrid_celery
 from govgrid.celery import app
-from incidents import outbox
 from incidents.models import Incident, IncidentEvent
 from incidents.tasks import process_event, sweep_events
 from tests.conftest import IN_GRID_A
@@ -90,12 +90,12 @@ def test_a_report_made_while_the_broker_refuses_is_followed_up_once_by_the_sweep
 def test_a_report_made_while_redis_is_unreachable_is_followed_up_once_by_the_sweep(
     api, users, categories, monkeypatch, mailoutbox, run_sent_tasks, unreachable_redis_app
 ):
-    monkeypatch.setattr(outbox, "app", unreachable_redis_app)
+    monkeypatch.setattr(govgrid_celery, "app", unreachable_redis_app)
 
     incident = report_quickly(api)
     report = assert_waiting_for_the_sweep(incident)
 
-    monkeypatch.setattr(outbox, "app", app)
+    monkeypatch.setattr(govgrid_celery, "app", app)
     assert_swept_exactly_once(report, users["dispatcher"], mailoutbox, run_sent_tasks)
 
 
