@@ -20,7 +20,7 @@ from .errors import InvalidInput, WorkflowError
 from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source
 from .selectors import categories_for_reporting, incident_get_for_user, incidents_filter, incidents_visible_to
 from .stats import incident_summary
-from .workflow import Status
+from .workflow import Status, is_assignee
 
 User = get_user_model()
 
@@ -119,8 +119,11 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
 
     def get_contact_phone(self, incident) -> str:
-        phone = incident.contact_phone
-        return phone if can_see_phone_numbers(self.context["request"].user) else mask_phone(phone) if phone else ""
+        """In full for the command centre and for whoever must call the resident back."""
+        user, phone = self.context["request"].user, incident.contact_phone
+        if not phone or can_see_phone_numbers(user) or is_assignee(user, incident):
+            return phone
+        return mask_phone(phone)
 
     def get_warning_light(self, incident) -> str | None:
         return incident.warning_light(self.context["now"])

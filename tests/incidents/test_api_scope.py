@@ -70,10 +70,15 @@ def test_bad_filters_are_400(query, field, api, cases):
 
 def test_contact_phones_are_masked_for_those_who_do_not_need_them(api, users, categories):
     incident = report(users, categories, reporter="dispatcher", source="phone", contact_phone="13812345678")
+    url = f"/api/v1/incidents/{incident.pk}/"
+    assert api("worker_a").get(url).json()["contact_phone"] == "138****5678"  # in their grid, not theirs to handle
+    assert api("official").get(url).json()["contact_phone"] == "138****5678"
+    assert api("dispatcher").get(url).json()["contact_phone"] == "13812345678"
     drive(incident, users, ["assign"])
-    assert api("dispatcher").get(f"/api/v1/incidents/{incident.pk}/").json()["contact_phone"] == "13812345678"
-    assert api("worker_a").get(f"/api/v1/incidents/{incident.pk}/").json()["contact_phone"] == "138****5678"
-    assert api("official").get(f"/api/v1/incidents/{incident.pk}/").json()["contact_phone"] == "138****5678"
+    assert api("worker_a").get(url).json()["contact_phone"] == "13812345678"  # the handler calls the resident back
+    assert api("official").get(url).json()["contact_phone"] == "138****5678"
+    listed = api("official").get("/api/v1/incidents/").json()["results"]
+    assert [row["contact_phone"] for row in listed] == ["138****5678"]
 
 
 def test_the_measures_count_only_what_the_asker_sees(api, cases):
