@@ -284,9 +284,6 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def detail_response(self, incident_id) -> Response:
         incident = incident_get_for_user(user=self.request.user, incident_id=incident_id)
-        incident = Incident.objects.prefetch_related("photos", "events__actor").select_related(
-            "category", "grid", "assignee", "reporter"
-        ).get(pk=incident.pk)
         return Response(IncidentDetailSerializer(incident, context=self.get_serializer_context()).data)
 
     def perform_action(self, name: str, common: dict, values: dict) -> None:

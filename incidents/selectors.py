@@ -33,8 +33,9 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
 
 
 def incident_get_for_user(*, user, incident_id) -> Incident:
+    """One case with its photos and history, or 404 if the asker may not see it."""
     try:
-        return incidents_visible_to(user).get(pk=incident_id)
+        return incidents_visible_to(user).prefetch_related("photos", "events__actor").get(pk=incident_id)
     except (Incident.DoesNotExist, ValueError):
         raise Http404("No such incident.") from None
 
