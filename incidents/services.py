@@ -253,8 +253,6 @@ def incident_handle(*, incident_id: int, actor, note: str = "", photos: Photos |
 
 
 def incident_inspect(*, incident_id: int, actor, passed: bool, note: str = "", expected_version=None, at=None) -> Incident:
-    if not passed and not note.strip():
-        raise InvalidInput(_("Say what must be redone."), fields={"note": _("Required when the inspection fails.")})
     return incident_transition(
         incident_id=incident_id,
         actor=actor,

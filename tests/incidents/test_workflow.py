@@ -107,13 +107,11 @@ def test_a_failed_inspection_sends_the_case_back_and_counts_as_rework(users, cat
     assert passed.status == "inspected"
 
 
-def test_a_failed_inspection_needs_a_reason(users, categories):
+def test_a_failed_inspection_records_its_reason_in_the_history(users, categories):
     incident = case_in("handled", users, categories)
-    with pytest.raises(InvalidInput) as refused:
-        services.incident_inspect(incident_id=incident.pk, actor=users["inspector"], passed=False, note=" ")
-    assert "note" in refused.value.fields
-    incident.refresh_from_db()
-    assert incident.status == "handled"
+    services.incident_inspect(incident_id=incident.pk, actor=users["inspector"], passed=False, note="井盖仍松动")
+    rework = incident.events.get(action="rework")
+    assert (rework.note, rework.data, rework.actor) == ("井盖仍松动", {"passed": False}, users["inspector"])
 
 
 def test_reassigning_moves_the_case_to_the_new_handler(users, categories, department):
