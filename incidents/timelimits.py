@@ -55,7 +55,7 @@ def add_working_seconds(start: datetime, seconds: float, calendar: WorkingCalend
     cursor = timezone.localtime(start, tz)
     remaining = timedelta(seconds=seconds)
     day = cursor.date()
-    for _ in range(3660):
+    for _day in range(3660):
         if calendar.is_working_day(day):
             for period_start, period_end in _periods():
                 opens = datetime.combine(day, period_start, tzinfo=tz)
