@@ -40,6 +40,11 @@ def incident_get_for_user(*, user, incident_id) -> Incident:
         raise Http404("No such incident.") from None
 
 
+def late_by(now) -> Q:
+    """Open and at or past its deadline: warned red, escalated, and due in the measures."""
+    return Q(status__in=Status.OPEN, deadline__lte=now)
+
+
 def with_rework(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     reworks = IncidentEvent.objects.filter(incident=OuterRef("pk"), action=Action.REWORK)
     return incidents.annotate(was_reworked=Exists(reworks))
@@ -67,8 +72,7 @@ def incidents_filter(
     if category:
         incidents = incidents.filter(Q(category__code=category) | Q(category__parent__code=category))
     if overdue is not None:
-        late = Q(status__in=Status.OPEN, deadline__lte=now)
-        incidents = incidents.filter(late if overdue else ~late)
+        incidents = incidents.filter(late_by(now) if overdue else ~late_by(now))
     if unrouted is not None:
         incidents = incidents.filter(grid__isnull=unrouted)
     if reported_from:

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Count, F, Q, QuerySet
 
 from .models import Incident
-from .selectors import with_rework
+from .selectors import late_by, with_rework
 from .workflow import Status
 
 
@@ -24,7 +24,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def incident_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
     closed = Q(status=Status.CLOSED)
-    overdue_open = Q(status__in=Status.OPEN, deadline__lte=now)
+    overdue_open = late_by(now)
     counts = with_rework(incidents.order_by()).aggregate(
         reported=Count("id"),
         rejected=Count("id", filter=Q(status=Status.REJECTED)),
