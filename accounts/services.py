@@ -1,4 +1,3 @@
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,9 +8,6 @@ from django.utils import timezone
 from govgrid.celery import send_task_safely
 
 from .models import Notification
-
-logger = logging.getLogger(__name__)
-
 
 def notification_create(*, recipients, event, subject: str, body: str = "") -> list[Notification]:
     """One notification per recipient for this event; a second call for the same event adds none."""

@@ -154,11 +154,6 @@ class ReportSerializer(serializers.Serializer):
     before_photos = photo_list()
     after_photos = photo_list()
 
-    def validate_category(self, category):
-        if not category.is_minor or not category.active:
-            raise serializers.ValidationError(_("Choose an active minor category (小类)."))
-        return category
-
 
 class IncidentFilterSerializer(serializers.Serializer):
     """Query-string filters shared by the incident list and the measures."""
