@@ -11,3 +11,9 @@ def mask_phone(phone: str) -> str:
 
 def can_see_phone_numbers(user) -> bool:
     return user.is_authenticated and user.has_role("dispatcher")
+
+
+def phone_shown_to(user, phone: str, *, needs_it: bool = False) -> str:
+    """The number in full for the command centre, or for someone who `needs_it` (a case's
+    handler calling the resident back); masked for everyone else."""
+    return phone if needs_it or can_see_phone_numbers(user) else mask_phone(phone)

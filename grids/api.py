@@ -2,7 +2,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.privacy import can_see_phone_numbers, mask_phone
+from accounts.privacy import phone_shown_to
 
 from .geojson import grid_feature
 from .models import Grid, GridWorker
@@ -41,8 +41,7 @@ class WorkerSerializer(serializers.ModelSerializer):
         fields = ["user_id", "username", "name", "phone", "full_time", "grids"]
 
     def get_phone(self, worker) -> str:
-        phone = worker.user.phone
-        return phone if can_see_phone_numbers(self.context["request"].user) else mask_phone(phone)
+        return phone_shown_to(self.context["request"].user, worker.user.phone)
 
 
 class WorkerViewSet(viewsets.ReadOnlyModelViewSet):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Department
-from accounts.privacy import can_see_phone_numbers, mask_phone
+from accounts.privacy import phone_shown_to
 
 from . import services
 from .errors import InvalidInput, WorkflowError
@@ -120,10 +120,8 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def get_contact_phone(self, incident) -> str:
         """In full for the command centre and for whoever must call the resident back."""
-        user, phone = self.context["request"].user, incident.contact_phone
-        if not phone or can_see_phone_numbers(user) or is_assignee(user, incident):
-            return phone
-        return mask_phone(phone)
+        user = self.context["request"].user
+        return phone_shown_to(user, incident.contact_phone, needs_it=is_assignee(user, incident))
 
     def get_warning_light(self, incident) -> str | None:
         return incident.warning_light(self.context["now"])
