@@ -5,6 +5,7 @@ the table in `workflow.py`: it checks the actor and the status, locks the row, w
 saves, and sends the follow-up work once the transaction commits.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -192,8 +193,14 @@ def incident_transition(
     photos: Photos | None = None,
     expected_version: int | None = None,
     at: datetime | None = None,
+    check: Callable[[Incident], None] | None = None,
 ) -> Incident:
-    """Apply one row of the transition table. Anything refused raises and changes nothing."""
+    """Apply one row of the transition table. Anything refused raises and changes nothing.
+
+    `check` is the action's own rule about another row (the assignee, the merge target); it
+    runs under the case's lock, after the table's checks, and raises to refuse. Rows are locked
+    in one order everywhere: cases by id, then people.
+    """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(_("Unknown action “%(action)s”.") % {"action": action})
@@ -212,6 +219,8 @@ def incident_transition(
                 _("Cannot %(action)s an incident that is %(status)s.")
                 % {"action": action_label(action), "status": incident.get_status_display()}
             )
+        if check:
+            check(incident)
         from_status = incident.status
         incident.status = transition.target
         incident.version += 1
@@ -232,8 +241,13 @@ def incident_transition(
 def incident_assign(*, incident_id: int, actor, assignee=None, department: Department | None = None, note: str = "", expected_version=None, at=None) -> Incident:
     if (assignee is None) == (department is None):
         raise InvalidInput(_("Assign to one worker or one department."), fields={"assignee": _("Give either assignee or department.")})
-    if assignee is not None and (not assignee.is_active or assignee.role not in (Role.WORKER, Role.DEPARTMENT)):
-        raise InvalidInput(_("The assignee must be an active grid worker or department member."), fields={"assignee": _("Not a handler.")})
+
+    def assignee_can_handle(_incident):
+        # Locked until the assignment commits, so nobody is deactivated half-way through it.
+        person = User.objects.select_for_update().filter(pk=assignee.pk).first() if assignee else None
+        if assignee is not None and (person is None or not person.is_active or person.role not in (Role.WORKER, Role.DEPARTMENT)):
+            raise InvalidInput(_("The assignee must be an active grid worker or department member."), fields={"assignee": _("Not a handler.")})
+
     return incident_transition(
         incident_id=incident_id,
         actor=actor,
@@ -243,6 +257,7 @@ def incident_assign(*, incident_id: int, actor, assignee=None, department: Depar
         data={"assignee": assignee.pk if assignee else None, "department": department.pk if department else None},
         expected_version=expected_version,
         at=at,
+        check=assignee_can_handle,
     )
 
 
@@ -279,22 +294,40 @@ def incident_reject(*, incident_id: int, actor, reason: str, expected_version=No
 
 
 def incident_merge(*, incident_id: int, actor, duplicate_of: Incident, note: str = "", expected_version=None, at=None) -> Incident:
-    if duplicate_of.pk == incident_id:
+    """Merge a case into the live case it duplicates.
+
+    Both cases are locked, the lower id first, before either is read: two merges crossing each
+    other (A into B, B into A) then queue instead of deadlocking, and the target's status is
+    read under its lock, so a case rejected or merged a moment ago is refused (409). As a merge
+    target must be live, and a merged case is not, merges never form a cycle.
+    """
+    target_id = duplicate_of.pk
+    if target_id == incident_id:
         raise InvalidInput(_("A case cannot be a duplicate of itself."), fields={"duplicate_of": _("Choose another incident.")})
-    if duplicate_of.status in Status.NOT_COUNTED:
-        raise InvalidInput(
-            _("Merge into a live case, not one that is rejected or merged."), fields={"duplicate_of": _("Choose another incident.")}
+
+    def target_is_live(_incident):
+        target = Incident.objects.get(pk=target_id)
+        if target.status in Status.NOT_COUNTED:
+            raise NotPossible(
+                _("Merge into a live case, not one that is rejected or merged."),
+                fields={"duplicate_of": _("%(code)s is %(status)s.") % {"code": target.code, "status": target.get_status_display()}},
+            )
+
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().filter(pk__in=[incident_id, target_id]).order_by("pk")
+        if target_id not in set(locked.values_list("pk", flat=True)):
+            raise InvalidInput(_("No such incident to merge into."), fields={"duplicate_of": _("Choose another incident.")})
+        return incident_transition(
+            incident_id=incident_id,
+            actor=actor,
+            action=Action.MERGE,
+            note=note,
+            changes={"duplicate_of_id": target_id},
+            data={"duplicate_of": target_id},
+            expected_version=expected_version,
+            at=at,
+            check=target_is_live,
         )
-    return incident_transition(
-        incident_id=incident_id,
-        actor=actor,
-        action=Action.MERGE,
-        note=note,
-        changes={"duplicate_of": duplicate_of},
-        data={"duplicate_of": duplicate_of.pk},
-        expected_version=expected_version,
-        at=at,
-    )
 
 
 def incident_mark_deadlines(*, now: datetime | None = None) -> dict[str, int]:

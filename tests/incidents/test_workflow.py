@@ -133,14 +133,33 @@ def test_assigning_needs_exactly_one_handler(users, categories, department):
     assert incident.status == "reported"
 
 
-def test_a_case_cannot_be_merged_into_itself_or_a_rejected_case(users, categories):
+def test_a_case_cannot_be_merged_into_itself(users, categories):
     incident = case_in("reported", users, categories)
-    rejected = case_in("rejected", users, categories)
-    for target in (incident, rejected):
-        with pytest.raises(InvalidInput):
-            services.incident_merge(incident_id=incident.pk, actor=users["dispatcher"], duplicate_of=target)
+    with pytest.raises(InvalidInput):
+        services.incident_merge(incident_id=incident.pk, actor=users["dispatcher"], duplicate_of=incident)
     incident.refresh_from_db()
     assert incident.status == "reported"
+
+
+@pytest.mark.parametrize("target_status", ["rejected", "merged"])
+def test_a_case_cannot_be_merged_into_one_that_is_no_longer_live(target_status, users, categories):
+    target = case_in(target_status, users, categories)
+    incident = case_in("reported", users, categories)
+    with pytest.raises(NotPossible) as refused:
+        services.incident_merge(incident_id=incident.pk, actor=users["dispatcher"], duplicate_of=target)
+    assert refused.value.status_code == 409 and target.code in refused.value.fields["duplicate_of"]
+    incident.refresh_from_db()
+    assert (incident.status, incident.duplicate_of_id) == ("reported", None)
+
+
+def test_merges_never_form_a_cycle(users, categories):
+    first = case_in("reported", users, categories)
+    second = case_in("reported", users, categories)
+    services.incident_merge(incident_id=first.pk, actor=users["dispatcher"], duplicate_of=second)
+    with pytest.raises(NotPossible):
+        services.incident_merge(incident_id=second.pk, actor=users["dispatcher"], duplicate_of=first)
+    second.refresh_from_db()
+    assert second.status == "reported"
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(users, categories):

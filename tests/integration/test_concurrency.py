@@ -1,4 +1,5 @@
-"""Two people acting on one case at the same instant: exactly one wins, the other is told why.
+"""Two people acting on one case (or on two cases that refer to each other) at the same instant:
+exactly one wins, the other is told why, and nobody gets a 500.
 
 Each person is a thread with its own database connection; a barrier releases them together,
 and every save is slowed down so that both have read the case before either writes it.
@@ -13,10 +14,18 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from accounts.models import Role
+from accounts.models import Role, User
 from incidents.errors import Conflict, NotPossible
 from incidents.models import Incident, IncidentEvent
-from incidents.services import incident_assign, incident_close, incident_handle, incident_inspect, incident_report
+from incidents.services import (
+    incident_assign,
+    incident_close,
+    incident_handle,
+    incident_inspect,
+    incident_merge,
+    incident_reject,
+    incident_report,
+)
 from tests.conftest import IN_GRID_A, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,3 +168,88 @@ def test_over_the_api_the_second_dispatcher_gets_409_saying_to_reload(reported, 
     refused = next(response for response in responses if response.status_code == 409)
     assert refused.json() == {"detail": "Someone else changed this incident; reload it and try again."}
     assert actions(reported).count("assign") == 1
+
+
+@pytest.fixture
+def two_reported(users, categories) -> tuple[Incident, Incident]:
+    first, _ = incident_report(reporter=users["worker_a"], category=categories["rubbish"], description="路边垃圾堆积", **IN_GRID_A)
+    second, _ = incident_report(reporter=users["worker_b"], category=categories["rubbish"], description="同一堆垃圾", **IN_GRID_A)
+    return first, second
+
+
+def test_merging_two_cases_into_each_other_at_once_merges_one_and_refuses_the_other(two_reported, users, slow_saves):
+    first, second = two_reported
+    second_dispatcher = make_user("dispatcher2", Role.DISPATCHER)
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_merge(incident_id=first.pk, actor=users["dispatcher"], duplicate_of=second),
+        lambda: incident_merge(incident_id=second.pk, actor=second_dispatcher, duplicate_of=first),
+    )
+
+    winner, loser = winner_and_loser(outcomes)
+    assert isinstance(loser, NotPossible) and loser.status_code == 409 and "duplicate_of" in loser.fields
+    merged = Incident.objects.filter(status="merged")
+    assert list(merged) == [winner]
+    assert Incident.objects.get(pk=winner.duplicate_of_id).status == "reported"
+
+
+def test_merging_into_a_case_while_it_is_rejected_never_merges_into_a_rejected_case(two_reported, users, slow_saves):
+    duplicate, target = two_reported
+    second_dispatcher = make_user("dispatcher2", Role.DISPATCHER)
+    slow_saves()
+
+    def merge_a_moment_later():
+        time.sleep(SAVE_DELAY_SECONDS / 3)  # the rejection holds the target's lock by now
+        return incident_merge(incident_id=duplicate.pk, actor=second_dispatcher, duplicate_of=target)
+
+    outcomes = at_once(
+        lambda: incident_reject(incident_id=target.pk, actor=users["dispatcher"], reason="不属于受理范围"),
+        merge_a_moment_later,
+    )
+
+    rejected, refused = outcomes
+    assert isinstance(rejected, Incident) and rejected.status == "rejected"
+    assert isinstance(refused, NotPossible) and refused.status_code == 409
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.duplicate_of_id) == ("reported", None)
+
+
+def test_merges_crossing_over_the_api_answer_200_and_409_never_500(two_reported, users, slow_saves):
+    first, second = two_reported
+    second_dispatcher = make_user("dispatcher2", Role.DISPATCHER)
+    slow_saves()
+
+    def merge_as(dispatcher, incident, into):
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_authenticate(dispatcher)
+        return client.post(f"/api/v1/incidents/{incident.pk}/merge/", {"duplicate_of": into.pk}, format="json")
+
+    responses = at_once(lambda: merge_as(users["dispatcher"], first, second), lambda: merge_as(second_dispatcher, second, first))
+
+    assert sorted(response.status_code for response in responses) == [200, 409], responses
+    refused = next(response for response in responses if response.status_code == 409)
+    assert "duplicate_of" in refused.json()
+
+
+def test_a_worker_cannot_be_deactivated_half_way_through_being_assigned_a_case(reported, users, slow_saves):
+    """The assignment reads the worker to decide (active, a handler) and holds that row until it
+    commits, so a deactivation waits for it instead of slipping in between the check and the save."""
+    worker = users["worker_b"]
+    finished = {}
+    slow_saves()
+
+    def assign():
+        incident = incident_assign(incident_id=reported.pk, actor=users["dispatcher"], assignee=worker)
+        finished["assign"] = time.monotonic()
+        return incident
+
+    def deactivate_a_moment_later():
+        time.sleep(SAVE_DELAY_SECONDS / 3)  # the assignment has read the worker and is saving the case
+        User.objects.filter(pk=worker.pk).update(is_active=False)
+        finished["deactivate"] = time.monotonic()
+
+    outcomes = at_once(assign, deactivate_a_moment_later)
+
+    assert isinstance(outcomes[0], Incident), outcomes
+    assert finished["deactivate"] > finished["assign"]
