@@ -38,6 +38,17 @@ def commands(port: int) -> dict[str, list[str]]:
     }
 
 
+def environment(name: str) -> dict[str, str]:
+    """The environment of each child. The development server handles every request in a thread
+    of its own, which ends with the request: a persistent database connection would be left
+    open by each of them until the database refuses new clients. So the web server closes its
+    connection after every request, whatever DATABASE_CONN_MAX_AGE says."""
+    env = dict(os.environ)
+    if name == "web":
+        env["DATABASE_CONN_MAX_AGE"] = "0"
+    return env
+
+
 def demo_accounts() -> tuple[str, list[tuple[str, str]]]:
     """The password and the accounts `seed_demo` makes, read from its own data so the two agree."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
@@ -110,7 +121,7 @@ def main() -> int:
     children: dict[str, subprocess.Popen] = {}
     try:
         for name, command in commands(port).items():
-            children[name] = subprocess.Popen(command, cwd=BASE_DIR)
+            children[name] = subprocess.Popen(command, cwd=BASE_DIR, env=environment(name))
         announced = False
         announce_after = time.monotonic() + BANNER_AFTER_SECONDS
         while (dead := first_dead(children)) is None:

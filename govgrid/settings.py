@@ -39,7 +39,9 @@ def database_from_url(url: str, data_dir: Path) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 60),
+            # 0 closes the connection after each request. Production's gunicorn workers serve
+            # one request at a time each, so it sets 60 and keeps one connection per worker.
+            "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 0),
             "CONN_HEALTH_CHECKS": True,
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
