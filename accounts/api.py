@@ -1,23 +1,46 @@
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from .backends import login_locked
+from .forms import LOCKED_OUT
 from .models import Department, Notification
-from .services import notification_mark_read
+from .services import login_authenticate, login_locked_out, notification_mark_read
 
 
-class TokenView(ObtainAuthToken):
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenView(APIView):
     """POST username and password, get {"token": "…"}; send it as `Authorization: Token …`."""
 
-    def post(self, request, *args, **kwargs):
-        if login_locked(request.data.get("username", ""), request):
-            return Response(
-                {"detail": _("Too many failed logins. Try again in a few minutes.")}, status=status.HTTP_429_TOO_MANY_REQUESTS
-            )
-        return super().post(request, *args, **kwargs)
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request):
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = login_authenticate(request, **body.validated_data)
+        if user is None:
+            if login_locked_out(request):
+                return Response({"detail": str(LOCKED_OUT)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response({"detail": _("Unable to log in with the user name and password given.")}, status=status.HTTP_400_BAD_REQUEST)
+        # A token is a login: the last login time is set and the failures before it are forgotten.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

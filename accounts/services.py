@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +9,25 @@ from django.utils import timezone
 from govgrid.celery import send_task_safely
 
 from .models import Notification
+
+
+def login_authenticate(request, *, username: str, password: str):
+    """Django's authenticate(), for every login (the pages, the admin, the API token), one
+    attempt per user name at a time.
+
+    django-axes checks the limit before the password and counts a failure after it; holding the
+    user's row between the two means a burst of parallel guesses is checked one by one, so no
+    more than the limit are ever tried. The user is None when refused; `login_locked_out(request)`
+    tells a lockout from a wrong password.
+    """
+    with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(username=username).values_list("pk", flat=True))
+        return authenticate(request, username=username, password=password)
+
+
+def login_locked_out(request) -> bool:
+    return bool(getattr(request, "axes_locked_out", False))
+
 
 def notification_create(*, recipients, event, subject: str, body: str = "") -> list[Notification]:
     """One notification per recipient for this event; a second call for the same event adds none."""

@@ -1,5 +1,7 @@
 """Chinese first, English on request."""
 
+import re
+
 from .incidents.helpers import case_in
 
 
@@ -34,3 +36,10 @@ def test_pages_switch_to_english_when_the_user_chooses_it(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/accounts/login/")
     assert '<html lang="en">' in page.content.decode()
+
+
+def test_every_message_has_a_chinese_translation(settings):
+    catalogue = (settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text()
+    assert "#, fuzzy" not in catalogue
+    untranslated = re.findall(r'msgid "(.*)"\nmsgstr ""\n(?!")', catalogue)
+    assert untranslated == []

@@ -1,4 +1,4 @@
-"""POST /api/v1/auth/token/, and the limit on failed logins that guards every login."""
+"""POST /api/v1/auth/token/ and the login page (the limit on failures: test_login_limits.py)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -24,32 +24,27 @@ def test_missing_fields_are_named(body, users):
 
 
 def test_a_wrong_password_is_refused(users):
-    assert token("dispatcher", "wrong").status_code == 400
+    response = token("dispatcher", "wrong")
+    assert response.status_code == 400 and response.json()["detail"]
+    assert "token" not in response.json()
 
 
-def test_it_locks_out_after_repeated_failures_even_with_the_right_password(users, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    for _ in range(3):
-        assert token("dispatcher", "wrong").status_code == 400
-    locked = token("dispatcher", "pw-dispatcher")
-    assert locked.status_code == 429 and locked.json()["detail"]
+@pytest.mark.parametrize("body", [0, [], "x", None, {"username": [], "password": "x"}, {"username": {}, "password": "x"}])
+def test_a_body_that_is_not_a_user_name_and_password_is_400_with_a_message(body, users):
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()
 
 
-def test_the_lockout_covers_the_login_page_too(users, settings, client):
-    settings.LOGIN_FAILURE_LIMIT = 2
-    for _ in range(2):
-        client.post("/accounts/login/", {"username": "official", "password": "wrong"})
-    response = client.post("/accounts/login/", {"username": "official", "password": "pw-official"})
-    assert response.status_code == 200  # the form again, not a redirect into the site
-    assert "_auth_user_id" not in client.session
-    assert "登录失败次数过多" in response.content.decode() or "Too many failed logins" in response.content.decode()
+def test_a_number_for_a_user_name_is_a_wrong_login_not_a_server_error(users):
+    response = APIClient().post("/api/v1/auth/token/", {"username": 5, "password": "x"}, format="json")
+    assert response.status_code == 400 and response.json()["detail"]
 
 
-def test_the_lockout_covers_the_admin_login(users, settings, client):
-    settings.LOGIN_FAILURE_LIMIT = 1
-    client.post("/admin/login/", {"username": "admin", "password": "wrong"})
-    response = client.post("/admin/login/", {"username": "admin", "password": "pw-admin"})
-    assert response.status_code == 200 and "_auth_user_id" not in client.session
+def test_an_inactive_user_gets_no_token(users):
+    users["official"].is_active = False
+    users["official"].save()
+    assert token("official", "pw-official").status_code == 400
 
 
 def test_the_login_page_has_a_csrf_token_and_logs_in(users, client):
