@@ -201,6 +201,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_COUNT = envint("PHOTO_MAX_COUNT", 9)
+# Checked from the header before a photo is decoded: a small file can unpack into a huge image.
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

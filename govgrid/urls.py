@@ -17,5 +17,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("incidents/photos/<int:photo_id>/", incident_photo, name="incident-photo"),
+    path("incidents/photos/<int:photo_id>/thumbnail/", incident_photo, {"thumbnail": True}, name="incident-photo-thumbnail"),
     path("api/v1/", include("govgrid.api_urls")),
 ]

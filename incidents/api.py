@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -18,6 +19,7 @@ from accounts.privacy import phone_shown_to
 from . import services
 from .errors import InvalidInput, WorkflowError
 from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source
+from .photos import PhotoRefused, prepare_photo
 from .selectors import categories_for_reporting, incident_get_for_user, incidents_filter, incidents_visible_to
 from .stats import incident_summary
 from .workflow import Status, is_assignee
@@ -31,16 +33,15 @@ def workflow_error_response(error: WorkflowError) -> Response:
     return Response(body, status=error.status_code)
 
 
-class PhotoField(serializers.ImageField):
-    """An image (Pillow must be able to open it) no larger than PHOTO_MAX_BYTES."""
+class PhotoField(serializers.FileField):
+    """A JPEG, PNG, WebP or HEIC photo, judged by its content (incidents.photos); the value is
+    the photo as it will be stored."""
 
     def to_internal_value(self, data):
-        image = super().to_internal_value(data)
-        if image.size > settings.PHOTO_MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The photo is larger than %(limit)d MB.") % {"limit": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
-            )
-        return image
+        try:
+            return prepare_photo(super().to_internal_value(data))
+        except PhotoRefused as refused:
+            raise serializers.ValidationError(str(refused)) from None
 
 
 class PhotoListField(serializers.ListField):
@@ -77,13 +78,19 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = IncidentPhoto
-        fields = ["id", "stage", "url", "created_at"]
+        fields = ["id", "stage", "url", "thumbnail_url", "width", "height", "taken_at", "latitude", "longitude", "created_at"]
 
     def get_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(f"/incidents/photos/{photo.pk}/")
+        return self.context["request"].build_absolute_uri(reverse("incident-photo", args=[photo.pk]))
+
+    def get_thumbnail_url(self, photo) -> str:
+        """The photo itself until its thumbnail is made, a moment after the upload."""
+        name = "incident-photo-thumbnail" if photo.thumbnail else "incident-photo"
+        return self.context["request"].build_absolute_uri(reverse(name, args=[photo.pk]))
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -153,11 +153,15 @@ class Incident(models.Model):
 
 
 def photo_path(photo: "IncidentPhoto", filename: str) -> str:
+    # The extension is the one incidents.photos gave for the format read from the content.
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
     return f"incidents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class IncidentPhoto(models.Model):
+    """A photo as `incidents.photos` stored it: re-encoded, without metadata. When and where it
+    was taken, read from its EXIF before that was stripped, is kept here."""
+
     class Stage(models.TextChoices):
         REPORT = "report", _("report")
         BEFORE = "before", _("before handling")
@@ -167,6 +171,13 @@ class IncidentPhoto(models.Model):
     event = models.ForeignKey("IncidentEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     image = models.ImageField(_("image"), upload_to=photo_path)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    # Made by a Celery task after the upload commits (incidents.tasks.make_thumbnail).
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude where taken"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude where taken"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -15,16 +15,21 @@ from govgrid.celery import send_task_safely
 _state = threading.local()
 
 
-def dispatch_event_on_commit(event_id: int) -> None:
+def dispatch_on_commit(task: str, *args) -> None:
     if getattr(_state, "held", False):
         return
-    transaction.on_commit(lambda: send_task_safely("incidents.tasks.process_event", event_id))
+    transaction.on_commit(lambda: send_task_safely(task, *args))
+
+
+def dispatch_event_on_commit(event_id: int) -> None:
+    dispatch_on_commit("incidents.tasks.process_event", event_id)
 
 
 @contextmanager
 def dispatch_held():
-    """Send no event work from inside this block: for loading history in bulk. The events stay
-    unprocessed, so the loader must mark them processed itself, or leave them to the sweep."""
+    """Send no background work from inside this block: for loading history in bulk. The events
+    stay unprocessed and the photos without thumbnails, so the loader must mark the events
+    processed itself, or leave them (and the thumbnails) to the sweep."""
     _state.held = True
     try:
         yield

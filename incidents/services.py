@@ -5,15 +5,19 @@ the table in `workflow.py`: it checks the actor and the status, locks the row, w
 saves, and sends the follow-up work once the transaction commits.
 """
 
+import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from PIL import UnidentifiedImageError
 
 from accounts.models import Department, Role
 from accounts.services import notification_create
@@ -21,8 +25,9 @@ from grids.geojson import validate_position
 from grids.spatial import locate_grid
 
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
-from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source
-from .outbox import dispatch_event_on_commit
+from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source, photo_path
+from .outbox import dispatch_event_on_commit, dispatch_on_commit
+from .photos import PreparedPhoto, thumbnail_of
 from .timelimits import WorkingCalendar, deadline_and_warning
 from .workflow import (
     REPORT_NOTIFY,
@@ -37,6 +42,7 @@ from .workflow import (
 )
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 # The timestamp each status sets when a case enters it. A rework re-enters `assigned` but
@@ -54,9 +60,11 @@ TIME_OF = {
 
 @dataclass
 class Photos:
-    report: list
-    before: list
-    after: list
+    """Photos by stage, each already prepared by `incidents.photos.prepare_photo`."""
+
+    report: list[PreparedPhoto]
+    before: list[PreparedPhoto]
+    after: list[PreparedPhoto]
 
     @classmethod
     def none(cls) -> "Photos":
@@ -78,14 +86,62 @@ def _record(*, incident, actor, action, from_status, note="", data=None, at=None
     return event
 
 
-def _attach(*, incident, event, photos: Photos, by) -> None:
-    for stage, files in (
-        (IncidentPhoto.Stage.REPORT, photos.report),
-        (IncidentPhoto.Stage.BEFORE, photos.before),
-        (IncidentPhoto.Stage.AFTER, photos.after),
+@contextmanager
+def _atomic_with_photos():
+    """A transaction, and the list of photo files written in it: if it rolls back, the files
+    are deleted too, so a failed request leaves nothing on disk."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _attach(*, incident, event, photos: Photos, by, written: list[str]) -> None:
+    for stage, prepared in (
+        *((IncidentPhoto.Stage.REPORT, photo) for photo in photos.report),
+        *((IncidentPhoto.Stage.BEFORE, photo) for photo in photos.before),
+        *((IncidentPhoto.Stage.AFTER, photo) for photo in photos.after),
     ):
-        for image in files:
-            IncidentPhoto.objects.create(incident=incident, event=event, stage=stage, image=image, uploaded_by=by, created_at=event.created_at)
+        photo = IncidentPhoto(
+            incident=incident, event=event, stage=stage, uploaded_by=by, created_at=event.created_at,
+            width=prepared.width, height=prepared.height,
+            taken_at=prepared.taken_at, latitude=prepared.latitude, longitude=prepared.longitude,
+        )
+        photo.image.save(prepared.content.name, prepared.content, save=False)
+        written.append(photo.image.name)
+        photo.save()
+        dispatch_on_commit("incidents.tasks.make_thumbnail", photo.pk)
+
+
+def photo_make_thumbnail(*, photo_id: int) -> bool:
+    """The photo's thumbnail, made once: a second run, or the sweep racing the task, finds it
+    made and changes nothing."""
+    photo = IncidentPhoto.objects.filter(pk=photo_id, thumbnail="").first()
+    if photo is None:
+        return False
+    try:
+        with photo.image.open("rb") as image:
+            content = thumbnail_of(image)
+    except (OSError, UnidentifiedImageError):
+        # Unreadable (stored before photos were checked, or lost): the photo stands for itself.
+        logger.warning("photo %s: no thumbnail, %s cannot be read", photo_id, photo.image.name, exc_info=True)
+        return bool(IncidentPhoto.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=photo.image.name))
+    name = default_storage.save(photo_path(photo, content.name), content)
+    claimed = IncidentPhoto.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=name)
+    if not claimed:
+        default_storage.delete(name)  # another process got there first
+    return bool(claimed)
+
+
+def photos_sweep_thumbnails(*, now: datetime | None = None) -> int:
+    """Thumbnails whose task was lost with the broker, or held while history was loaded."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.EVENT_SWEEP_AFTER_SECONDS)
+    pending = IncidentPhoto.objects.filter(thumbnail="", created_at__lte=cutoff).order_by("id").values_list("pk", flat=True)
+    return sum(photo_make_thumbnail(photo_id=photo_id) for photo_id in list(pending[:1000]))
 
 
 def incident_set_deadline(*, incident: Incident, calendar: WorkingCalendar | None = None) -> None:
@@ -136,7 +192,7 @@ def incident_report(
 
     at = at or timezone.now()
     try:
-        with transaction.atomic():
+        with _atomic_with_photos() as written:
             incident = Incident(
                 category=category,
                 description=description.strip(),
@@ -155,7 +211,7 @@ def incident_report(
             incident.code = f"{timezone.localtime(at):%Y%m%d}{incident.pk:06d}"
             incident.save(update_fields=["code"])
             event = _record(incident=incident, actor=reporter, action=Action.REPORT, from_status="", note=note, at=at)
-            _attach(incident=incident, event=event, photos=Photos(report=photos.report, before=[], after=[]), by=reporter)
+            _attach(incident=incident, event=event, photos=Photos(report=photos.report, before=[], after=[]), by=reporter, written=written)
             if handled_on_spot:
                 incident.status = Status.HANDLED
                 incident.handled_on_spot = True
@@ -166,7 +222,10 @@ def incident_report(
                     incident=incident, actor=reporter, action=Action.HANDLE, from_status=Status.REPORTED,
                     note=_("Handled on the spot."), data={"on_spot": True}, at=at,
                 )
-                _attach(incident=incident, event=handled, photos=Photos(report=[], before=photos.before, after=photos.after), by=reporter)
+                _attach(
+                    incident=incident, event=handled, photos=Photos(report=[], before=photos.before, after=photos.after),
+                    by=reporter, written=written,
+                )
     except IntegrityError:
         # Another request with the same client_uuid got there first.
         existing = Incident.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
@@ -205,7 +264,7 @@ def incident_transition(
     if transition is None:
         raise InvalidInput(_("Unknown action “%(action)s”.") % {"action": action})
     at = at or timezone.now()
-    with transaction.atomic():
+    with _atomic_with_photos() as written:
         try:
             incident = Incident.objects.select_for_update().get(pk=incident_id)
         except Incident.DoesNotExist:
@@ -234,7 +293,7 @@ def incident_transition(
         incident.save(update_fields=sorted(updated))
         event = _record(incident=incident, actor=actor, action=action, from_status=from_status, note=note, data=data, at=at)
         if photos:
-            _attach(incident=incident, event=event, photos=photos, by=actor)
+            _attach(incident=incident, event=event, photos=photos, by=actor, written=written)
     return incident
 
 

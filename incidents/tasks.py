@@ -10,11 +10,16 @@ def process_event(event_id: int) -> bool:
     return services.event_process(event_id=event_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def make_thumbnail(photo_id: int) -> bool:
+    return services.photo_make_thumbnail(photo_id=photo_id)
+
+
 @shared_task(acks_late=True)
 def sweep_events() -> int:
     from accounts.services import notifications_sweep_emails
 
-    return services.events_sweep() + notifications_sweep_emails()
+    return services.events_sweep() + notifications_sweep_emails() + services.photos_sweep_thumbnails()
 
 
 @shared_task(acks_late=True)

@@ -175,9 +175,12 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(users, categories):
 def test_a_problem_fixed_on_the_spot_still_needs_inspection_and_closing(users, categories):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from incidents.photos import prepare_photo
     from tests.incidents.images import tiny_jpeg
 
-    photos = services.Photos(report=[], before=[SimpleUploadedFile("b.jpg", tiny_jpeg())], after=[SimpleUploadedFile("a.jpg", tiny_jpeg())])
+    photos = services.Photos(
+        report=[], before=[prepare_photo(SimpleUploadedFile("b.jpg", tiny_jpeg()))], after=[prepare_photo(SimpleUploadedFile("a.jpg", tiny_jpeg()))]
+    )
     incident = report(users, categories, handled_on_spot=True, photos=photos)
     assert incident.status == "handled" and incident.handled_on_spot and incident.assignee == users["worker_a"]
     assert [e.action for e in incident.events.all()] == ["report", "handle"]

@@ -36,6 +36,7 @@ from grids.models import Community, Compound, Grid, GridWorker, Town
 from incidents import demo_data as data
 from incidents.models import CalendarDay, Category, Incident, IncidentEvent, Source
 from incidents.outbox import dispatch_held
+from incidents.photos import prepare_photo
 from incidents.services import (
     Photos,
     incident_assign,
@@ -465,7 +466,10 @@ class History:
         self.dispatcher = town.staff["dispatcher"]
         self.inspector = town.staff["inspector"]
         self.recent: deque[Recent] = deque(maxlen=40)
-        self.before_photo, self.after_photo = jpeg((121, 96, 70)), jpeg((96, 150, 90))
+        # Prepared once, as the API prepares each upload; every case stores its own copy.
+        self.before_photo, self.after_photo = (
+            prepare_photo(ContentFile(jpeg(colour), name="photo.jpg")) for colour in ((121, 96, 70), (96, 150, 90))
+        )
         self.weights_by_month = {
             month: [minor.weight if not minor.months or month in minor.months else 0 for _, minor in town.categories]
             for month in range(1, 13)
@@ -565,8 +569,8 @@ class History:
         if case.on_spot:
             photos = Photos(
                 report=[],
-                before=[ContentFile(self.before_photo, name="before.jpg")],
-                after=[ContentFile(self.after_photo, name="after.jpg")],
+                before=[self.before_photo],
+                after=[self.after_photo],
             )
         incident, _ = incident_report(
             reporter=case.reporter,
