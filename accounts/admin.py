@@ -21,6 +21,6 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
-    list_filter = ["read_at"]
+    list_display = ["subject", "recipient", "created_at", "read_at", "email_to", "emailed_at", "email_attempts", "email_failed_at"]
+    list_filter = ["read_at", "email_failed_at"]
     raw_id_fields = ["recipient", "event"]

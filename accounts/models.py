@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govgrid.text import CleanCharField, CleanTextField
+
 phone_validator = RegexValidator(r"^\+?[0-9\-]{7,20}$", _("Enter a valid phone number."))
 
 
@@ -20,7 +22,7 @@ class Department(models.Model):
     """A handling unit: urban management, housing, the gas company, the police station..."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
 
     class Meta:
@@ -33,6 +35,8 @@ class Department(models.Model):
 
 
 class User(AbstractUser):
+    first_name = CleanCharField(_("first name"), max_length=150, blank=True)
+    last_name = CleanCharField(_("last name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.WORKER)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     department = models.ForeignKey(
@@ -66,17 +70,26 @@ class User(AbstractUser):
 
 
 class Notification(models.Model):
-    """An in-app message; e-mailed as well when the recipient has an address."""
+    """An in-app message; e-mailed as well when the recipient had an address when it was made.
+
+    `email_to` is that address, empty for a message not to be mailed: giving a user an address
+    later mails what arrives from then on, not their whole history. A mail is tried at most
+    EMAIL_MAX_ATTEMPTS times; then `email_failed_at` and `email_error` record that it was given up.
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     # The event that caused it: one notification per recipient per event, however often
     # the event is processed.
     event = models.ForeignKey("incidents.IncidentEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    subject = CleanCharField(_("subject"), max_length=200)
+    body = CleanTextField(_("body"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_to = models.EmailField(_("e-mail to"), blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_failed_at = models.DateTimeField(_("e-mail given up at"), null=True, blank=True)
+    email_error = CleanCharField(_("last e-mail error"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -84,6 +97,14 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["recipient", "event"], name="one_notification_per_recipient_and_event"),
+        ]
+        indexes = [
+            # What the mail sweep looks for.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_to__gt="", emailed_at__isnull=True, email_failed_at__isnull=True),
+                name="notification_mail_pending",
+            ),
         ]
 
     def __str__(self):

@@ -1,14 +1,18 @@
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from govgrid.celery import send_task_safely
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def login_authenticate(request, *, username: str, password: str):
@@ -30,15 +34,16 @@ def login_locked_out(request) -> bool:
 
 
 def notification_create(*, recipients, event, subject: str, body: str = "") -> list[Notification]:
-    """One notification per recipient for this event; a second call for the same event adds none."""
+    """One notification per recipient for this event; a second call for the same event adds none.
+    It is mailed to the address the recipient has now, if any."""
     created = []
     for recipient in {user.pk: user for user in recipients}.values():
         notification, is_new = Notification.objects.get_or_create(
-            recipient=recipient, event=event, defaults={"subject": subject[:200], "body": body}
+            recipient=recipient, event=event, defaults={"subject": subject[:200], "body": body, "email_to": recipient.email}
         )
         if is_new:
             created.append(notification)
-    with_email = [n.pk for n in created if n.recipient.email]
+    with_email = [n.pk for n in created if n.email_to]
     if with_email:
         transaction.on_commit(lambda: notification_dispatch_emails(notification_ids=with_email))
     return created
@@ -49,16 +54,30 @@ def notification_dispatch_emails(*, notification_ids: list[int]) -> None:
         send_task_safely("accounts.tasks.send_notification_email", notification_id)
 
 
+def _mail_pending():
+    return Notification.objects.filter(email_to__gt="", emailed_at__isnull=True, email_failed_at__isnull=True)
+
+
 def notification_send_email(*, notification_id: int) -> bool:
+    """Send one mail; False if it was sent already, is not to be sent, or was given up.
+
+    Raises on a failure that leaves tries: the task retries, and so does the sweep.
+    """
     # Claim first: another worker, or the sweep, may be sending the same one.
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    claimed = _mail_pending().filter(pk=notification_id).update(emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1)
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notification = Notification.objects.get(pk=notification_id)
     try:
-        send_mail(notification.subject, notification.body or notification.subject, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        send_mail(notification.subject, notification.body or notification.subject, settings.DEFAULT_FROM_EMAIL, [notification.email_to])
+    except Exception as error:
+        given_up = notification.email_attempts >= settings.EMAIL_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            emailed_at=None, email_error=f"{type(error).__name__}: {error}"[:200], email_failed_at=timezone.now() if given_up else None
+        )
+        if given_up:
+            logger.warning("notification %s: gave up mailing %s after %s tries", notification_id, notification.email_to, notification.email_attempts)
+            return False
         raise
     return True
 
@@ -73,7 +92,11 @@ def notification_mark_read(*, user, notification_ids: list[int] | None = None) -
 def notifications_sweep_emails(*, older_than_seconds: int | None = None) -> int:
     """Send the e-mails whose task was lost with the broker."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds or settings.EVENT_SWEEP_AFTER_SECONDS)
-    pending = Notification.objects.filter(
-        emailed_at__isnull=True, created_at__lte=cutoff, recipient__email__gt=""
-    ).values_list("pk", flat=True)[:1000]
-    return sum(notification_send_email(notification_id=pk) for pk in list(pending))
+    pending = _mail_pending().filter(created_at__lte=cutoff).order_by("created_at").values_list("pk", flat=True)[:1000]
+    sent = 0
+    for notification_id in list(pending):
+        try:
+            sent += notification_send_email(notification_id=notification_id)
+        except Exception:
+            logger.warning("notification %s: mail failed, to be tried again", notification_id, exc_info=True)
+    return sent

@@ -212,6 +212,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govgrid <noreply@govgrid.local>")
+# A notification's mail is tried this many times (the task's retries and the sweep's together).
+EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 5)
 
 # Security: these hold when DEBUG is off, which is how production runs.
 SESSION_COOKIE_SECURE = not DEBUG

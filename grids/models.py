@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govgrid.text import CleanCharField
+
 from .geojson import validate_boundary, validate_position
 
 
@@ -15,8 +17,8 @@ class Town(models.Model):
     """A township; its 9-digit code is the county code (GB/T 2260) and a 3-digit township code."""
 
     code = models.CharField(_("code"), max_length=9, unique=True, validators=[_digits(9, _("Must be exactly 9 digits."))])
-    name = models.CharField(_("name"), max_length=100)
-    county = models.CharField(_("county"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
+    county = CleanCharField(_("county"), max_length=100)
 
     class Meta:
         ordering = ["code"]
@@ -30,7 +32,7 @@ class Town(models.Model):
 class Community(models.Model):
     town = models.ForeignKey(Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="communities")
     code = models.CharField(_("code"), max_length=12, unique=True, validators=[_digits(12, _("Must be exactly 12 digits."))])
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
 
     class Meta:
         ordering = ["code"]
@@ -50,7 +52,7 @@ class Grid(models.Model):
 
     community = models.ForeignKey(Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="grids")
     code = models.CharField(_("code"), max_length=15, unique=True, validators=[_digits(15, _("Must be exactly 15 digits."))])
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
     boundary = models.JSONField(_("boundary"), validators=[validate_boundary], help_text=_("GeoJSON Polygon, WGS-84."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -71,7 +73,7 @@ class Compound(models.Model):
     """A residential compound (小区), a point in a grid."""
 
     grid = models.ForeignKey(Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="compounds")
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     is_old = models.BooleanField(_("old residential compound"), default=False)

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Department
+from accounts.models import Department, phone_validator
 from accounts.privacy import phone_shown_to
 
 from . import services
@@ -126,9 +126,11 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
 
     def get_contact_phone(self, incident) -> str:
-        """In full for the command centre and for whoever must call the resident back."""
+        """In full for the command centre, for whoever must call the resident back, and for the
+        reporter who typed it."""
         user = self.context["request"].user
-        return phone_shown_to(user, incident.contact_phone, needs_it=is_assignee(user, incident))
+        needs_it = is_assignee(user, incident) or incident.reporter_id == user.pk
+        return phone_shown_to(user, incident.contact_phone, needs_it=needs_it)
 
     def get_warning_light(self, incident) -> str | None:
         return incident.warning_light(self.context["now"])
@@ -151,7 +153,7 @@ class ReportSerializer(serializers.Serializer):
     longitude = serializers.FloatField(min_value=-180, max_value=180)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     source = serializers.ChoiceField(choices=Source.choices, required=False, default=Source.PATROL)
-    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", validators=[phone_validator])
     client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
     handled_on_spot = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -216,16 +218,24 @@ class RejectInput(ActionInput):
     reason = serializers.CharField(max_length=2000)
 
 
+class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
+    """The id of a case the asker may see; any other id is "does not exist"."""
+
+    def get_queryset(self):
+        return incidents_visible_to(self.context["request"].user)
+
+
 class MergeInput(ActionInput):
-    duplicate_of = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    duplicate_of = VisibleIncidentField(help_text="The id of the live case this one duplicates.")
 
 
 def _action_view(name: str, input_serializer):
     @extend_schema(request=input_serializer, responses={200: IncidentDetailSerializer})
     def view(self, request, pk=None):
-        if not Incident.objects.filter(pk=pk).exists():
+        # A case the asker may not see does not exist for them: 404, as for a missing id.
+        if not incidents_visible_to(request.user).filter(pk=pk).exists():
             raise NotFound(_("No such incident."))
-        body = input_serializer(data=request.data)
+        body = input_serializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         common = {"incident_id": int(pk), "actor": request.user, "expected_version": values.pop("version", None)}

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govgrid.text import CleanCharField, CleanTextField
+
 from .timelimits import TimeUnit
 from .workflow import Action, Status
 
@@ -23,7 +25,7 @@ class Category(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVENT)
     code = models.CharField(_("code"), max_length=10, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
     parent = models.ForeignKey(
         "self", verbose_name=_("major category"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -32,8 +34,8 @@ class Category(models.Model):
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("default department"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    filing_condition = models.TextField(_("filing condition"), blank=True)
-    closing_condition = models.TextField(_("closing condition"), blank=True)
+    filing_condition = CleanTextField(_("filing condition"), blank=True)
+    closing_condition = CleanTextField(_("closing condition"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -68,7 +70,7 @@ class CalendarDay(models.Model):
     is_working_day = models.BooleanField(
         _("working day"), help_text=_("Ticked for a make-up working day on a weekend; unticked for a holiday.")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = CleanCharField(_("name"), max_length=50)
 
     class Meta:
         ordering = ["date"]
@@ -90,10 +92,10 @@ class Source(models.TextChoices):
 class Incident(models.Model):
     code = models.CharField(_("code"), max_length=24, unique=True, null=True, editable=False)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="incidents")
-    description = models.TextField(_("description"))
+    description = CleanTextField(_("description"))
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = CleanCharField(_("address"), max_length=200, blank=True)
     grid = models.ForeignKey(
         "grids.Grid", verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )
@@ -101,7 +103,7 @@ class Incident(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.PROTECT, related_name="reported_incidents"
     )
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone = CleanCharField(_("contact phone"), max_length=20, blank=True)
     client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.CHOICES, default=Status.REPORTED, db_index=True)
     handled_on_spot = models.BooleanField(_("handled on the spot"), default=False)
@@ -201,7 +203,7 @@ class IncidentEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.CHOICES)
     from_status = models.CharField(_("from status"), max_length=20, choices=Status.CHOICES, blank=True)
     to_status = models.CharField(_("to status"), max_length=20, choices=Status.CHOICES)
-    note = models.TextField(_("note"), blank=True)
+    note = CleanTextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)

@@ -175,10 +175,6 @@ def incident_report(
     """
     if reporter is not None and not may_report(reporter):
         raise NotAllowed(_("Your role may not report incidents."))
-    if client_uuid:
-        existing = Incident.objects.filter(client_uuid=client_uuid).first()
-        if existing:
-            return _same_report(existing, reporter), False
     errors = validate_position(latitude=latitude, longitude=longitude)
     if not category.is_minor or not category.active:
         errors["category"] = _("Choose an active minor category (小类).")
@@ -189,6 +185,11 @@ def incident_report(
         errors["photos"] = _("A problem handled on the spot needs photos from before and after.")
     if errors:
         raise InvalidInput(_("The report has errors."), fields=errors)
+    sent = {"category_id": category.pk, "description": description.strip(), "latitude": latitude, "longitude": longitude}
+    if client_uuid:
+        existing = Incident.objects.filter(client_uuid=client_uuid).first()
+        if existing:
+            return _same_report(existing, reporter, sent), False
 
     at = at or timezone.now()
     try:
@@ -231,13 +232,26 @@ def incident_report(
         existing = Incident.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
         if existing is None:
             raise
-        return _same_report(existing, reporter), False
+        return _same_report(existing, reporter, sent), False
     return incident, True
 
 
-def _same_report(existing: Incident, reporter) -> Incident:
+def _same_report(existing: Incident, reporter, sent: dict) -> Incident:
+    """The first case, when this is the same report sent again (a phone retrying after a lost
+    answer); a conflict when the UUID comes with another reporter or another problem, which
+    would otherwise be lost without a word."""
     if existing.reporter_id != (reporter.pk if reporter else None):
         raise Conflict(_("This client_uuid belongs to another reporter's incident."), fields={"client_uuid": _("Already used.")})
+    differs = [
+        field for field, value in sent.items()
+        if (abs(getattr(existing, field) - value) > 1e-7 if field in ("latitude", "longitude") else getattr(existing, field) != value)
+    ]
+    if differs:
+        raise Conflict(
+            _("This client_uuid was already used for case %(code)s, which differs in: %(fields)s. Send a new problem with a new UUID.")
+            % {"code": existing.code, "fields": ", ".join(differs).replace("_id", "")},
+            fields={"client_uuid": _("Already used for case %(code)s.") % {"code": existing.code}},
+        )
     return existing
 
 
@@ -420,6 +434,8 @@ def _recipients(*, incident: Incident, who: str):
         return list(active.filter(role=Role.DISPATCHER))
     if who == Notify.INSPECTORS:
         return list(active.filter(role=Role.INSPECTOR))
+    if who == Notify.GRID_WORKERS:
+        return list(active.filter(grid_worker__grids=incident.grid_id).distinct()) if incident.grid_id else []
     if who == Notify.REPORTER:
         return [incident.reporter] if incident.reporter and incident.reporter.is_active else []
     if who == Notify.ASSIGNEE:
@@ -476,7 +492,9 @@ def event_process(*, event_id: int) -> bool:
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = _notice(event)
         for who in _notify_list(event):
-            notification_create(recipients=_recipients(incident=incident, who=who), event=event, subject=subject, body=body)
+            # Nobody needs telling of what they have just done themselves.
+            recipients = [user for user in _recipients(incident=incident, who=who) if user.pk != event.actor_id]
+            notification_create(recipients=recipients, event=event, subject=subject, body=body)
         event.processed_at = timezone.now()
         event.save(update_fields=["processed_at"])
     return True

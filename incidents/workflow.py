@@ -76,6 +76,9 @@ class Notify:
     ASSIGNEE = "assignee"
     INSPECTORS = "inspectors"
     REPORTER = "reporter"
+    # The workers of the grid the case lies in: a case reported there by someone else (a
+    # worker passing through, the command centre taking a call) is news to them.
+    GRID_WORKERS = "grid_workers"
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,13 @@ TRANSITIONS: dict[str, Transition] = {
     ),
 }
 
-# A report enters the loop at `reported`; a problem the grid worker fixed on the spot
+# Anyone of these roles reports anywhere (a problem seen on the way is still a problem); the
+# case goes to the grid its position lies in. A report enters the loop at `reported`; a
+# problem the grid worker fixed on the spot
 # (自行处置) enters at `handled` (a report event, then a handle event, each notifying as
 # usual) and still goes through inspection and closing.
 REPORTERS = frozenset({Actor.WORKER, Actor.DISPATCHER})
-REPORT_NOTIFY = (Notify.COMMAND_CENTRE,)
+REPORT_NOTIFY = (Notify.COMMAND_CENTRE, Notify.GRID_WORKERS)
 WATCH_NOTIFY = {
     Action.WARN: (Notify.ASSIGNEE,),
     Action.ESCALATE: (Notify.COMMAND_CENTRE, Notify.ASSIGNEE),

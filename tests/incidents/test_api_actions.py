@@ -4,7 +4,7 @@ import pytest
 
 from incidents.models import Incident, IncidentEvent
 
-from .helpers import case_in
+from .helpers import case_in, drive
 
 
 def post(client, incident, action, body=None):
@@ -94,3 +94,36 @@ def test_assign_to_a_department(api, users, categories, department):
     response = post(api("dispatcher"), incident, "assign", {"department": department.pk})
     assert response.status_code == 200 and response.json()["assigned_department"] == department.pk
     assert post(api("department"), incident, "handle", {"note": "已修复"}).json()["status"] == "handled"
+
+
+def test_an_action_on_a_case_the_asker_may_not_see_is_404_like_a_missing_one(api, users, categories):
+    incident = case_in("assigned", users, categories)  # in grid A, assigned to worker A
+    hidden = post(api("worker_b"), incident, "handle", {"note": "x"})
+    missing = post(api("worker_b"), Incident(pk=999999), "handle", {"note": "x"})
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert post(api("other_department"), incident, "handle", {}).status_code == 404
+    assert Incident.objects.get(pk=incident.pk).status == "assigned"
+
+
+def test_an_action_on_a_case_the_asker_sees_but_may_not_take_is_403(api, users, categories):
+    incident = case_in("assigned", users, categories, department=None)
+    drive(incident, users, [])
+    response = post(api("worker_a"), incident, "close")
+    assert response.status_code == 403
+
+
+def test_merging_into_a_case_is_refused_as_missing_unless_the_asker_may_see_it(api, users, categories):
+    incident = case_in("reported", users, categories)
+    target = case_in("reported", users, categories)
+    response = post(api("worker_a"), incident, "merge", {"duplicate_of": target.pk})
+    assert response.status_code == 403  # worker A sees both; merging is the command centre's
+    response = post(api("dispatcher"), incident, "merge", {"duplicate_of": target.pk})
+    assert response.status_code == 200 and response.json()["duplicate_of"] == target.pk
+
+
+def test_merging_into_a_rejected_case_is_409_naming_it(api, users, categories):
+    incident = case_in("reported", users, categories)
+    rejected = case_in("rejected", users, categories)
+    response = post(api("dispatcher"), incident, "merge", {"duplicate_of": rejected.pk})
+    assert response.status_code == 409 and rejected.code in response.json()["duplicate_of"][0]

@@ -130,3 +130,39 @@ def test_the_command_centre_records_a_phone_call(api, categories):
     response = post(api("dispatcher"), {**GOOD, "source": "phone", "contact_phone": "13812345678"})
     assert response.status_code == 201
     assert response.json()["source"] == "phone" and response.json()["contact_phone"] == "13812345678"
+
+
+def test_the_same_client_uuid_with_another_problem_is_409_naming_the_first_case(api, categories):
+    key = str(uuid.uuid4())
+    first = post(api("worker_a"), {**GOOD, "client_uuid": key})
+    for change in ({"description": "井盖缺失"}, {"category": "0102"}, {"latitude": 34.086}):
+        response = post(api("worker_a"), {**GOOD, **change, "client_uuid": key})
+        assert response.status_code == 409, change
+        assert first.json()["code"] in response.json()["detail"] and "client_uuid" in response.json()
+    assert Incident.objects.count() == 1
+
+
+def test_the_reporter_sees_the_contact_phone_they_typed_in_full(api, users, categories):
+    response = post(api("worker_a"), {**GOOD, "contact_phone": "13912345678"})
+    assert response.json()["contact_phone"] == "13912345678"
+    incident_id = response.json()["id"]
+    assert api("worker_a").get(f"/api/v1/incidents/{incident_id}/").json()["contact_phone"] == "13912345678"
+    assert api("official").get(f"/api/v1/incidents/{incident_id}/").json()["contact_phone"] == "139****5678"
+
+
+def test_a_contact_phone_that_is_not_a_number_is_refused(api, categories):
+    response = post(api("worker_a"), {**GOOD, "contact_phone": "call me"})
+    assert response.status_code == 400 and "contact_phone" in response.json()
+
+
+def test_control_characters_are_stripped_from_every_text_field(api, users, categories):
+    dirty = "垃圾\x07堆积\x1b[31m，\u202egpj.exe\r\n第二行"
+    response = post(api("worker_a"), {**GOOD, "description": dirty, "address": "人民路\x0c12号\n北", "note": "\x1b备注"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["description"] == "垃圾堆积[31m，gpj.exe\n第二行"
+    assert body["address"] == "人民路12号 北"
+    assert body["events"][0]["note"] == "备注"
+    incident = Incident.objects.get(pk=body["id"])
+    rejected = api("dispatcher").post(f"/api/v1/incidents/{incident.pk}/reject/", {"reason": "重复\x08上报"}, format="json")
+    assert rejected.json()["events"][-1]["note"] == "重复上报"
