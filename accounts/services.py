@@ -35,12 +35,14 @@ def login_locked_out(request) -> bool:
 
 def notification_create(*, recipients, event, subject: str, body: str = "") -> list[Notification]:
     """One notification per recipient for this event; a second call for the same event adds none.
-    It is mailed to the address the recipient has now, if any."""
+    It is mailed to the address the recipient has now, if any. With no event, each call notifies."""
     created = []
     for recipient in {user.pk: user for user in recipients}.values():
-        notification, is_new = Notification.objects.get_or_create(
-            recipient=recipient, event=event, defaults={"subject": subject[:200], "body": body, "email_to": recipient.email}
-        )
+        message = {"subject": subject[:200], "body": body, "email_to": recipient.email}
+        if event is None:  # a notice of its own, not the news of a case
+            created.append(Notification.objects.create(recipient=recipient, **message))
+            continue
+        notification, is_new = Notification.objects.get_or_create(recipient=recipient, event=event, defaults=message)
         if is_new:
             created.append(notification)
     with_email = [n.pk for n in created if n.email_to]

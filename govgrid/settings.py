@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -282,6 +283,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "mark-deadlines": {"task": "incidents.tasks.mark_deadlines", "schedule": envint("DEADLINE_SWEEP_SECONDS", 120)},
     "sweep-events": {"task": "incidents.tasks.sweep_events", "schedule": envint("EVENT_SWEEP_SECONDS", 60)},
+    # Every morning: the national holidays a newer chinese-calendar knows, and from 1 December a
+    # reminder to the administrators while next year's are unknown.
+    "watch-calendar": {"task": "incidents.tasks.watch_calendar", "schedule": crontab(hour=7, minute=30)},
 }
 # An event left unprocessed this long is taken to have lost its message.
 EVENT_SWEEP_AFTER_SECONDS = envint("EVENT_SWEEP_AFTER_SECONDS", 30)

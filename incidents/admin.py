@@ -13,9 +13,17 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "name", "is_working_day"]
-    list_filter = ["is_working_day"]
+    """National days are loaded from the State Council's notices; a day saved here is local
+    and the next load leaves it alone."""
+
+    list_display = ["date", "name", "is_working_day", "source"]
+    list_filter = ["is_working_day", "source"]
     date_hierarchy = "date"
+    exclude = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = CalendarDay.Source.LOCAL
+        super().save_model(request, obj, form, change)
 
 
 class EventInline(admin.TabularInline):

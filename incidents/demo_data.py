@@ -5,7 +5,7 @@ year of incidents) lives in the command. Figures the town reports are in ../shar
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from accounts.models import Role
 from incidents.timelimits import TimeUnit
@@ -518,56 +518,6 @@ CATEGORIES = [
               ), weight=0.6),
     )),
 ]
-
-# Public holidays and make-up working days (调休), as the State Council announced them:
-# 2025 in 国务院办公厅关于2025年部分节假日安排的通知 (12 November 2024), 2026 in 国务院办公厅
-# 关于2026年部分节假日安排的通知 (4 November 2025). Add the next year when it is announced.
-HOLIDAYS = {
-    2025: [
-        ("元旦", date(2025, 1, 1), date(2025, 1, 1)),
-        ("春节", date(2025, 1, 28), date(2025, 2, 4)),
-        ("清明节", date(2025, 4, 4), date(2025, 4, 6)),
-        ("劳动节", date(2025, 5, 1), date(2025, 5, 5)),
-        ("端午节", date(2025, 5, 31), date(2025, 6, 2)),
-        ("国庆节、中秋节", date(2025, 10, 1), date(2025, 10, 8)),
-    ],
-    2026: [
-        ("元旦", date(2026, 1, 1), date(2026, 1, 3)),
-        ("春节", date(2026, 2, 15), date(2026, 2, 23)),
-        ("清明节", date(2026, 4, 4), date(2026, 4, 6)),
-        ("劳动节", date(2026, 5, 1), date(2026, 5, 5)),
-        ("端午节", date(2026, 6, 19), date(2026, 6, 21)),
-        ("中秋节", date(2026, 9, 25), date(2026, 9, 27)),
-        ("国庆节", date(2026, 10, 1), date(2026, 10, 7)),
-    ],
-}
-MAKE_UP_DAYS = {
-    2025: [
-        ("春节调休上班", date(2025, 1, 26)),
-        ("春节调休上班", date(2025, 2, 8)),
-        ("劳动节调休上班", date(2025, 4, 27)),
-        ("国庆节、中秋节调休上班", date(2025, 9, 28)),
-        ("国庆节、中秋节调休上班", date(2025, 10, 11)),
-    ],
-    2026: [
-        ("元旦调休上班", date(2026, 1, 4)),
-        ("春节调休上班", date(2026, 2, 14)),
-        ("春节调休上班", date(2026, 2, 28)),
-        ("劳动节调休上班", date(2026, 5, 9)),
-        ("国庆节调休上班", date(2026, 9, 20)),
-        ("国庆节调休上班", date(2026, 10, 10)),
-    ],
-}
-
-
-def calendar_days(year: int) -> list[tuple[date, bool, str]]:
-    """(date, is working day, name) for every exception to the Monday-to-Friday week of a year."""
-    days = []
-    for name, first, last in HOLIDAYS.get(year, []):
-        days += [(first + timedelta(days=n), False, name) for n in range((last - first).days + 1)]
-    days += [(day, True, name) for name, day in MAKE_UP_DAYS.get(year, [])]
-    return sorted(days)
-
 
 PHONE_NOTES = ["居民来电反映", "12345热线转办", "居民来电，要求尽快处理", "热线工单转办"]
 RESIDENT_NOTES = ["居民打电话给网格员反映", "居民微信联系网格员反映", "商户电话反映"]

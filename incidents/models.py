@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govgrid.text import CleanCharField, CleanTextField
 
+from . import holidays
 from .timelimits import TimeUnit
 from .workflow import Action, Status
 
@@ -64,13 +65,22 @@ class Category(models.Model):
 
 
 class CalendarDay(models.Model):
-    """An exception to the Monday-to-Friday week: a public holiday, or a make-up working day (调休)."""
+    """An exception to the Monday-to-Friday week: a public holiday, or a make-up working day (调休).
+
+    National days come from the State Council's notices (incidents/holidays.py); a day entered
+    or changed in the admin is local and is never overwritten by them.
+    """
+
+    class Source(models.TextChoices):
+        NATIONAL = holidays.NATIONAL, _("State Council notice")
+        LOCAL = holidays.LOCAL, _("entered locally")
 
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(
         _("working day"), help_text=_("Ticked for a make-up working day on a weekend; unticked for a holiday.")
     )
     name = CleanCharField(_("name"), max_length=50)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.LOCAL)
 
     class Meta:
         ordering = ["date"]

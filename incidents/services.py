@@ -9,23 +9,25 @@ import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import UnidentifiedImageError
 
-from accounts.models import Department, Role
+from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
 from grids.spatial import locate_grid
 
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
-from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source, photo_path
+from .holidays import load_national_days
+from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, Source, photo_path
 from .outbox import dispatch_event_on_commit, dispatch_on_commit
 from .photos import PreparedPhoto, thumbnail_of
 from .timelimits import WorkingCalendar, deadline_and_warning
@@ -506,3 +508,36 @@ def events_sweep(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(seconds=settings.EVENT_SWEEP_AFTER_SECONDS)
     stale = IncidentEvent.objects.filter(processed_at__isnull=True, created_at__lte=cutoff).order_by("id")
     return sum(event_process(event_id=event_id) for event_id in list(stale.values_list("pk", flat=True)[:1000]))
+
+
+def calendar_load_national() -> dict[str, int]:
+    """The State Council's holidays and make-up days that the installed chinese-calendar knows
+    and the database lacks; local days are kept."""
+    with transaction.atomic():
+        return load_national_days(CalendarDay)
+
+
+def calendar_watch(*, today: date | None = None) -> dict:
+    """Daily, from beat: load what a newer chinese-calendar knows, and from 1 December, while
+    next year's holidays are still unknown, tell the administrators (on the 1st, then Mondays)."""
+    today = today or timezone.localdate()
+    loaded = calendar_load_national()
+    next_year = today.year + 1
+    known = CalendarDay.objects.filter(date__year=next_year).exists()
+    told = []
+    if today.month == 12 and not known and (today.day == 1 or today.weekday() == 0):
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("The holidays of %(year)s are not in the working calendar yet") % {"year": next_year}
+            body = _(
+                "From 1 January %(year)s, deadlines counted in working time will count its public holidays as "
+                "working days. Once the State Council has announced them, upgrade the chinese-calendar package and "
+                "run manage.py load_calendar (beat also loads it every morning), or enter the holidays and make-up "
+                "working days in the admin, under the working calendar."
+            ) % {"year": next_year}
+        # Once a day, even if beat runs the watch twice.
+        recent = timezone.now() - timedelta(hours=20)
+        already = Notification.objects.filter(subject=subject, created_at__gte=recent).values_list("recipient_id", flat=True)
+        administrators = User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True).exclude(pk__in=already)
+        told = notification_create(recipients=list(administrators), event=None, subject=subject, body=body)
+    return {**loaded, "next_year_known": known, "administrators_told": len(told)}
+

@@ -25,3 +25,8 @@ def sweep_events() -> int:
 @shared_task(acks_late=True)
 def mark_deadlines() -> dict:
     return services.incident_mark_deadlines()
+
+
+@shared_task(acks_late=True)
+def watch_calendar() -> dict:
+    return services.calendar_watch()

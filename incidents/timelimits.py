@@ -7,12 +7,15 @@ A working day is one full day of working time, so "1 working day" from Friday 10
 Monday 10:00.
 """
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class TimeUnit(models.TextChoices):
@@ -34,17 +37,26 @@ def workday_seconds() -> float:
 
 
 class WorkingCalendar:
-    """Which days are working days, from the weekday and the calendar's exceptions."""
+    """Which days are working days, from the weekday and the calendar's exceptions.
 
-    def __init__(self, exceptions: dict[date, bool]):
+    `known_until` is the last day the exceptions are known for: the end of the last year that
+    has any (New Year's Day is a holiday every year, so a known year always has one). Past it,
+    holidays are unknown and every weekday counts as a working day.
+    """
+
+    def __init__(self, exceptions: dict[date, bool], known_until: date | None = date.max):
         self.exceptions = exceptions
+        self.known_until = known_until
 
     @classmethod
     def load(cls, start: date, days: int = 400) -> "WorkingCalendar":
         from .models import CalendarDay
 
-        rows = CalendarDay.objects.filter(date__gte=start, date__lt=start + timedelta(days=days))
-        return cls({row.date: row.is_working_day for row in rows})
+        # From the start of its year, so that a known year is seen to be known however late in it.
+        rows = CalendarDay.objects.filter(date__gte=date(start.year, 1, 1), date__lt=start + timedelta(days=days))
+        exceptions = {row.date: row.is_working_day for row in rows}
+        known_until = date(max(exceptions).year, 12, 31) if exceptions else None
+        return cls(exceptions, known_until)
 
     def is_working_day(self, day: date) -> bool:
         return self.exceptions.get(day, day.weekday() < 5)
@@ -85,8 +97,15 @@ def add_time_limit(start: datetime, amount: float, unit: str, calendar: WorkingC
 
 def deadline_and_warning(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> tuple[datetime, datetime]:
     """The deadline, and the warning time at WARNING_FRACTION of the limit (in the same unit)."""
-    if unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
+    working_time = unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS)
+    if working_time:
         calendar = calendar or WorkingCalendar.load(timezone.localdate(start))
     deadline = add_time_limit(start, amount, unit, calendar)
     warning = add_time_limit(start, amount * settings.WARNING_FRACTION, unit, calendar)
+    if working_time and (calendar.known_until is None or timezone.localdate(deadline) > calendar.known_until):
+        logger.warning(
+            "deadline %s counted past the last day the working calendar knows (%s): its holidays are counted as "
+            "working days. Load the new year's holidays (manage.py load_calendar) or enter them in the admin.",
+            f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}", calendar.known_until or "no day at all",
+        )
     return deadline, warning

@@ -35,6 +35,20 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _national_calendar(request):
+    """Every database has the national holidays: a data migration loads them. A transactional
+    test's flush empties the table, so a test that uses the database finds them put back."""
+    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("db")
+    from incidents.models import CalendarDay
+    from incidents.services import calendar_load_national
+
+    if not CalendarDay.objects.filter(source=CalendarDay.Source.NATIONAL).exists():
+        calendar_load_national()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield

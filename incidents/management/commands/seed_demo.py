@@ -37,8 +37,10 @@ from incidents import demo_data as data
 from incidents.models import CalendarDay, Category, Incident, IncidentEvent, Source
 from incidents.outbox import dispatch_held
 from incidents.photos import prepare_photo
+from incidents.holidays import last_known_year
 from incidents.services import (
     Photos,
+    calendar_load_national,
     incident_assign,
     incident_close,
     incident_handle,
@@ -181,9 +183,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         now = timezone.now()
         today = timezone.localdate(now)
-        for year in (today.year - 1, today.year):
-            if not data.calendar_days(year):
-                self.stderr.write(f"No holiday schedule for {year} in incidents/demo_data.py: its deadlines count Monday to Friday.")
+        if last_known_year() < today.year:
+            self.stderr.write(f"chinese-calendar knows holidays up to {last_known_year()}: {today.year}'s deadlines count Monday to Friday.")
         with transaction.atomic():
             town = TownBuilder(rng, today=today).build()
             calendar = load_calendar(today=today)
@@ -203,13 +204,8 @@ def database_has_data() -> bool:
 
 
 def load_calendar(*, today: date) -> WorkingCalendar:
-    """The holidays and make-up days of this year and the last, as CalendarDay rows."""
-    rows = [
-        CalendarDay(date=day, is_working_day=working, name=name)
-        for year in (today.year - 1, today.year)
-        for day, working, name in data.calendar_days(year)
-    ]
-    CalendarDay.objects.bulk_create(rows, update_conflicts=True, unique_fields=["date"], update_fields=["is_working_day", "name"])
+    """The national holidays and make-up days (a flush empties what the migration loaded)."""
+    calendar_load_national()
     return WorkingCalendar.load(today - timedelta(days=HISTORY_DAYS), days=HISTORY_DAYS + 90)
 
 
