@@ -8,12 +8,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govgrid.ids import ID_PATTERN, id_field
+
 from .forms import LOCKED_OUT
 from .models import Department, Notification
 from .services import login_authenticate, login_locked_out, notification_mark_read
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, trim_whitespace=False)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
@@ -23,14 +25,15 @@ class TokenView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttled_logins = True  # the schema documents the 429
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=LoginSerializer,
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
         auth=[],
     )
     def post(self, request):
-        body = TokenRequestSerializer(data=request.data)
+        body = LoginSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = login_authenticate(request, **body.validated_data)
         if user is None:
@@ -50,6 +53,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
 
@@ -63,7 +67,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Omit to mark all as read.")
+    ids = serializers.ListField(child=id_field(), required=False, help_text="Omit to mark all as read.")
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

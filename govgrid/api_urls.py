@@ -1,10 +1,19 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
 from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
+
+@csrf_exempt  # it changes nothing, and must not answer a POST with the CSRF failure page
+def api_not_found(request, *args, **kwargs):
+    """Anything else under /api/ is answered in JSON too, never with an HTML page."""
+    return JsonResponse({"detail": _("No such API address.")}, status=404)
+
 
 router = DefaultRouter()
 router.register("grids", GridViewSet, basename="grid")
@@ -20,4 +29,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    re_path(r"", api_not_found),
 ]

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts.forms import AdminLoginForm, LoginForm
+from govgrid.ids import IdConverter
 from incidents.views import incident_photo
 
+register_converter(IdConverter, "id")
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = admin.site.site_title = _("govgrid administration")
 
@@ -16,7 +18,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("incidents/photos/<int:photo_id>/", incident_photo, name="incident-photo"),
-    path("incidents/photos/<int:photo_id>/thumbnail/", incident_photo, {"thumbnail": True}, name="incident-photo-thumbnail"),
+    path("incidents/photos/<id:photo_id>/", incident_photo, name="incident-photo"),
+    path("incidents/photos/<id:photo_id>/thumbnail/", incident_photo, {"thumbnail": True}, name="incident-photo-thumbnail"),
     path("api/v1/", include("govgrid.api_urls")),
 ]

@@ -1,11 +1,40 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.privacy import phone_shown_to
+from govgrid.ids import ID_PATTERN
 
 from .geojson import grid_feature
 from .models import Grid, GridWorker
+
+
+FEATURE_COLLECTION = {
+    "type": "object",
+    "description": "Every grid as a GeoJSON Feature: its boundary (WGS-84), its code as the id, code, name and community in the properties.",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string"},
+                    "geometry": {"type": "object", "description": "A GeoJSON Polygon or MultiPolygon."},
+                    "properties": {
+                        "type": "object",
+                        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "community": {"type": "string"}},
+                        "required": ["code", "name", "community"],
+                    },
+                },
+                "required": ["type", "id", "geometry", "properties"],
+            },
+        },
+    },
+    "required": ["type", "features"],
+}
 
 
 class GridSerializer(serializers.ModelSerializer):
@@ -22,6 +51,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = GridSerializer
     lookup_field = "code"
 
+    @extend_schema(responses={200: FEATURE_COLLECTION})
     @action(detail=False, pagination_class=None)
     def geojson(self, request):
         """All grids as one GeoJSON FeatureCollection, for maps."""
@@ -48,3 +78,4 @@ class WorkerViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = GridWorker.objects.select_related("user").prefetch_related("grids").filter(user__is_active=True)
     serializer_class = WorkerSerializer
     lookup_field = "user_id"
+    lookup_value_regex = ID_PATTERN

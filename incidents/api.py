@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Department, phone_validator
 from accounts.privacy import phone_shown_to
+from govgrid.ids import ID_PATTERN, related_id_field
 
 from . import services
 from .errors import InvalidInput, WorkflowError
@@ -44,6 +46,7 @@ class PhotoField(serializers.FileField):
             raise serializers.ValidationError(str(refused)) from None
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
 class PhotoListField(serializers.ListField):
     """Up to PHOTO_MAX_COUNT photos, sent as repeated multipart parts of one name."""
 
@@ -157,9 +160,14 @@ class ReportSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
     handled_on_spot = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportWithPhotosSerializer(ReportSerializer):
+    """A report as multipart/form-data: the fields, and photos as repeated file parts."""
+
     photos = photo_list()
-    before_photos = photo_list()
-    after_photos = photo_list()
+    before_photos = photo_list(help_text="A problem handled on the spot (自行处置): photos before it was fixed.")
+    after_photos = photo_list(help_text="A problem handled on the spot: photos after it was fixed.")
 
 
 class IncidentFilterSerializer(serializers.Serializer):
@@ -196,8 +204,8 @@ class ActionInput(serializers.Serializer):
 
 
 class AssignInput(ActionInput):
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True, default=None)
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
+    assignee = related_id_field(queryset=User.objects.all(), required=False, allow_null=True, default=None)
+    department = related_id_field(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
 
     def validate(self, values):
         if (values["assignee"] is None) == (values["department"] is None):
@@ -205,9 +213,11 @@ class AssignInput(ActionInput):
         return values
 
 
-class HandleInput(ActionInput):
+class HandleWithPhotosInput(ActionInput):
+    """Handling as multipart/form-data, with photos as repeated file parts."""
+
     photos = photo_list(help_text="Photos after handling.")
-    before_photos = photo_list()
+    before_photos = photo_list(help_text="Photos before handling.")
 
 
 class InspectInput(ActionInput):
@@ -218,6 +228,7 @@ class RejectInput(ActionInput):
     reason = serializers.CharField(max_length=2000)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
     """The id of a case the asker may see; any other id is "does not exist"."""
 
@@ -226,11 +237,16 @@ class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
 
 
 class MergeInput(ActionInput):
-    duplicate_of = VisibleIncidentField(help_text="The id of the live case this one duplicates.")
+    duplicate_of = related_id_field(VisibleIncidentField, help_text="The id of the live case this one duplicates.")
 
 
-def _action_view(name: str, input_serializer):
-    @extend_schema(request=input_serializer, responses={200: IncidentDetailSerializer})
+def _action_view(name: str, input_serializer, *, json_input=None):
+    """An action's view. `json_input` documents a JSON body where the full input (photos) can
+    only come as multipart/form-data."""
+    bodies = {"application/json": json_input or input_serializer}
+    if json_input:
+        bodies["multipart/form-data"] = input_serializer
+
     def view(self, request, pk=None):
         # A case the asker may not see does not exist for them: 404, as for a missing id.
         if not incidents_visible_to(request.user).filter(pk=pk).exists():
@@ -247,11 +263,12 @@ def _action_view(name: str, input_serializer):
 
     view.__name__ = name
     view.__doc__ = f"{name.capitalize()} the incident (see incidents/workflow.py for who may, from which status)."
-    return action(detail=True, methods=["post"], url_path=name, serializer_class=input_serializer)(view)
+    routed = action(detail=True, methods=["post"], url_path=name, serializer_class=input_serializer)(view)
+    return extend_schema(request=bodies, responses={200: IncidentDetailSerializer})(routed)
 
 
 class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -259,7 +276,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         if self.action == "create":
-            return ReportSerializer
+            return ReportWithPhotosSerializer
         return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer
 
     def get_serializer_context(self):
@@ -276,9 +293,12 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(kwargs["pk"])
 
-    @extend_schema(request=ReportSerializer, responses={201: IncidentDetailSerializer, 200: IncidentDetailSerializer})
+    @extend_schema(
+        request={"application/json": ReportSerializer, "multipart/form-data": ReportWithPhotosSerializer},
+        responses={201: IncidentDetailSerializer, 200: IncidentDetailSerializer},
+    )
     def create(self, request, *args, **kwargs):
-        body = ReportSerializer(data=request.data)
+        body = ReportWithPhotosSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         photos = services.Photos(
@@ -314,7 +334,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise InvalidInput(_("Unknown action."))
 
     assign = _action_view("assign", AssignInput)
-    handle = _action_view("handle", HandleInput)
+    handle = _action_view("handle", HandleWithPhotosInput, json_input=ActionInput)
     inspect = _action_view("inspect", InspectInput)
     close = _action_view("close", ActionInput)
     reject = _action_view("reject", RejectInput)

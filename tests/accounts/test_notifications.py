@@ -102,3 +102,9 @@ def test_a_mail_that_keeps_failing_is_given_up_after_the_limit_and_recorded(user
     assert notification.email_attempts == 3 and notification.email_failed_at is not None
     assert notification.emailed_at is None and "ConnectionRefusedError" in notification.email_error
     assert notification_send_email(notification_id=notification.pk) is False
+
+
+@pytest.mark.parametrize("ids", [[10**20], [-1], [0], "1", [True]])
+def test_ids_out_of_range_are_refused_not_a_server_error(ids, api, users):
+    response = api("dispatcher").post("/api/v1/notifications/read/", {"ids": ids}, format="json")
+    assert response.status_code == 400 and "ids" in response.json()
