@@ -4,7 +4,7 @@ grid worker, and count server errors and schema violations.
     .venv/bin/python bench/fuzz_api.py [--max-examples 30] [--seed 1] [--keep]
 
 Builds a small demo town (seed_demo, 2 reports a day) in a throwaway data directory on SQLite,
-serves it with the development server, logs in as `dispatcher` and `worker01` for tokens and
+serves it with gunicorn, logs in as `dispatcher` and `worker01` for tokens and
 runs `st run` for each against /api/v1/schema/ with the checks that matter here: no 5xx, and
 every status code, content type, header and body as the schema documents them. Prints, per
 role, the operations and test cases run and the failures by check; exits non-zero if any.
@@ -73,7 +73,7 @@ def fuzz(base: str, key: str, report: Path, options) -> dict:
 
 def summarise(report: Path, finished: subprocess.CompletedProcess) -> dict:
     """Operations, test cases and failures by check, from schemathesis' NDJSON events."""
-    operations, cases, failures, examples = set(), 0, Counter(), {}
+    operations, cases, failures, examples, errors = set(), 0, Counter(), {}, []
     for line in report.read_text().splitlines():
         event = json.loads(line)
         finished_scenario = event.get("ScenarioFinished")
@@ -81,6 +81,8 @@ def summarise(report: Path, finished: subprocess.CompletedProcess) -> dict:
             continue
         recorder = finished_scenario.get("recorder") or {}
         label = recorder.get("label") or finished_scenario.get("label")
+        if finished_scenario.get("status") == "error":
+            errors.append(label)
         if label and label != "Stateful tests":
             operations.add(label)
         cases += len(recorder.get("cases", {}))
@@ -91,7 +93,7 @@ def summarise(report: Path, finished: subprocess.CompletedProcess) -> dict:
                     failure = (check.get("failure_info") or {}).get("failure", {})
                     message = failure.get("message", "").replace("\n", " ")[:160]
                     examples.setdefault((check["name"], label), f"{failure.get('title', '')}: {message}")
-    return {"operations": len(operations), "cases": cases, "failures": failures, "examples": examples, "exit": finished.returncode,
+    return {"operations": len(operations), "cases": cases, "failures": failures, "examples": examples, "errors": errors, "exit": finished.returncode,
             "output": finished.stdout[-4000:] + finished.stderr[-2000:]}
 
 
@@ -112,8 +114,10 @@ def main() -> int:
     manage(env, "seed_demo", "--incidents-per-day", "2", "--verbosity", "0")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # gunicorn, as in production: the development server cannot read a chunked request body
+    # and leaves it on the connection, where it is read as the next request ("Bad request syntax").
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [str(Path(sys.executable).parent / "gunicorn"), "govgrid.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=BASE_DIR, env=env, stdout=(data_dir / "server.log").open("wb"), stderr=subprocess.STDOUT,
     )
     failed = False
@@ -132,7 +136,7 @@ def main() -> int:
             violations = sum(count for check, count in result["failures"].items() if check != "not_a_server_error")
             print(
                 f"{role:>12}: {result['operations']} operations, {result['cases']} test cases in {seconds:.0f} s; "
-                f"{server_errors} server errors, {violations} schema violations"
+                f"{server_errors} server errors, {violations} schema violations, {len(result['errors'])} scenarios that could not run"
             )
             for (check, label), title in sorted(result["examples"].items()):
                 print(f"              {check}: {label}: {title}")
