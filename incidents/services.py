@@ -23,6 +23,7 @@ from PIL import UnidentifiedImageError
 from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
+from govgrid.text import clean_text
 from grids.spatial import locate_grid
 
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
@@ -187,7 +188,8 @@ def incident_report(
         errors["photos"] = _("A problem handled on the spot needs photos from before and after.")
     if errors:
         raise InvalidInput(_("The report has errors."), fields=errors)
-    sent = {"category_id": category.pk, "description": description.strip(), "latitude": latitude, "longitude": longitude}
+    # As it will be stored, to compare with a case already made under the same client_uuid.
+    sent = {"category_id": category.pk, "description": clean_text(description.strip()), "latitude": latitude, "longitude": longitude}
     if client_uuid:
         existing = Incident.objects.filter(client_uuid=client_uuid).first()
         if existing:
@@ -318,9 +320,11 @@ def incident_assign(*, incident_id: int, actor, assignee=None, department: Depar
         raise InvalidInput(_("Assign to one worker or one department."), fields={"assignee": _("Give either assignee or department.")})
 
     def assignee_can_handle(_incident):
+        if assignee is None:
+            return
         # Locked until the assignment commits, so nobody is deactivated half-way through it.
-        person = User.objects.select_for_update().filter(pk=assignee.pk).first() if assignee else None
-        if assignee is not None and (person is None or not person.is_active or person.role not in (Role.WORKER, Role.DEPARTMENT)):
+        person = User.objects.select_for_update().filter(pk=assignee.pk).first()
+        if person is None or not person.is_active or person.role not in (Role.WORKER, Role.DEPARTMENT):
             raise InvalidInput(_("The assignee must be an active grid worker or department member."), fields={"assignee": _("Not a handler.")})
 
     return incident_transition(

@@ -166,3 +166,10 @@ def test_control_characters_are_stripped_from_every_text_field(api, users, categ
     incident = Incident.objects.get(pk=body["id"])
     rejected = api("dispatcher").post(f"/api/v1/incidents/{incident.pk}/reject/", {"reason": "重复\x08上报"}, format="json")
     assert rejected.json()["events"][-1]["note"] == "重复上报"
+
+
+def test_the_same_report_with_control_characters_sent_again_is_the_same_report(api, categories):
+    body = {**GOOD, "description": "垃圾\x07堆积", "client_uuid": str(uuid.uuid4())}
+    first = post(api("worker_a"), body)
+    again = post(api("worker_a"), body)
+    assert (first.status_code, again.status_code) == (201, 200) and again.json()["id"] == first.json()["id"]
