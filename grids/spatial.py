@@ -59,7 +59,12 @@ def grid_index() -> GridIndex:
         return _index
 
 
+def locate_grid_id(*, latitude: float, longitude: float) -> int | None:
+    """The id of the grid covering the position, with no query beyond the index's version."""
+    return grid_index().locate(latitude=latitude, longitude=longitude)
+
+
 def locate_grid(*, latitude: float, longitude: float) -> Grid | None:
-    grid_id = grid_index().locate(latitude=latitude, longitude=longitude)
+    grid_id = locate_grid_id(latitude=latitude, longitude=longitude)
     # None too if the grid was deleted since the index was read: the case is left unrouted.
     return Grid.objects.select_related("community").filter(pk=grid_id).first() if grid_id else None

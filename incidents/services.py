@@ -24,7 +24,7 @@ from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
 from govgrid.text import clean_text
-from grids.spatial import locate_grid
+from grids.spatial import locate_grid, locate_grid_id
 
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
 from .holidays import load_national_days
@@ -208,7 +208,7 @@ def incident_report(
                 reporter=reporter,
                 contact_phone=contact_phone,
                 client_uuid=client_uuid,
-                grid=locate_grid(latitude=latitude, longitude=longitude),
+                grid_id=locate_grid_id(latitude=latitude, longitude=longitude),
                 reported_at=at,
             )
             incident_set_deadline(incident=incident, calendar=calendar)
