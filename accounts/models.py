@@ -86,6 +86,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_to = models.EmailField(_("e-mail to"), blank=True)
+    # Set while one process sends the mail; a claim older than EMAIL_CLAIM_SECONDS was a sender
+    # that died half-way, and the sweep tries again.
+    email_claimed_at = models.DateTimeField(_("e-mail being sent since"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     email_failed_at = models.DateTimeField(_("e-mail given up at"), null=True, blank=True)

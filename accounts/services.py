@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from govgrid.celery import send_task_safely
@@ -20,9 +20,10 @@ def login_authenticate(request, *, username: str, password: str):
     attempt per user name at a time.
 
     django-axes checks the limit before the password and counts a failure after it; holding the
-    user's row between the two means a burst of parallel guesses is checked one by one, so no
-    more than the limit are ever tried. The user is None when refused; `login_locked_out(request)`
-    tells a lockout from a wrong password.
+    user's row between the two means a burst of parallel guesses at one account from one address
+    is checked one by one, so no more than its limit are tried. (Guesses at many user names at
+    once may pass the per-address limit by as many as run in parallel.) The user is None when
+    refused; `login_locked_out(request)` tells a lockout from a wrong password.
     """
     with transaction.atomic():
         list(get_user_model().objects.select_for_update().filter(username=username).values_list("pk", flat=True))
@@ -61,12 +62,13 @@ def _mail_pending():
 
 
 def notification_send_email(*, notification_id: int) -> bool:
-    """Send one mail; False if it was sent already, is not to be sent, or was given up.
-
-    Raises on a failure that leaves tries: the task retries, and so does the sweep.
+    """Send one mail; False if it was sent already, is being sent, is not to be sent, or was
+    given up. Raises on a failure that leaves tries: the task retries, and so does the sweep.
     """
+    now = timezone.now()
+    unclaimed = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - timedelta(seconds=settings.EMAIL_CLAIM_SECONDS))
     # Claim first: another worker, or the sweep, may be sending the same one.
-    claimed = _mail_pending().filter(pk=notification_id).update(emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1)
+    claimed = _mail_pending().filter(unclaimed, pk=notification_id).update(email_claimed_at=now, email_attempts=F("email_attempts") + 1)
     if not claimed:
         return False
     notification = Notification.objects.get(pk=notification_id)
@@ -75,12 +77,15 @@ def notification_send_email(*, notification_id: int) -> bool:
     except Exception as error:
         given_up = notification.email_attempts >= settings.EMAIL_MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
-            emailed_at=None, email_error=f"{type(error).__name__}: {error}"[:200], email_failed_at=timezone.now() if given_up else None
+            email_claimed_at=None,
+            email_error=f"{type(error).__name__}: {error}"[:200],
+            email_failed_at=timezone.now() if given_up else None,
         )
         if given_up:
             logger.warning("notification %s: gave up mailing %s after %s tries", notification_id, notification.email_to, notification.email_attempts)
             return False
         raise
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now(), email_claimed_at=None)
     return True
 
 

@@ -5,6 +5,10 @@ elsewhere locks out only themselves; the same person still logs in from their us
 second, higher limit counts every failure from one address, whatever the user name, so one
 machine cannot try every account. Counts live in the database (axes' AccessAttempt rows):
 logins keep working when Redis is down.
+
+There is deliberately no limit per user name alone: it would let anyone lock the dispatcher out
+from anywhere. Guesses spread over many addresses get the pair limit from each of them; the
+defence there is the password itself (Django's validators), and the lockouts axes logs.
 """
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+import re
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -14,7 +16,7 @@ class Pagination(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+        if not re.fullmatch(r"[0-9]{1,4}", value) or not 1 <= int(value) <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [_("A whole number from 1 to %(most)d.") % {"most": self.max_page_size}]})
         return int(value)
 

@@ -215,6 +215,8 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govgrid <noreply@govgrid.local>")
 # A notification's mail is tried this many times (the task's retries and the sweep's together).
 EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 5)
+# A mail claimed this long ago and neither sent nor failed had a sender that died: try again.
+EMAIL_CLAIM_SECONDS = envint("EMAIL_CLAIM_SECONDS", 300)
 
 # Security: these hold when DEBUG is off, which is how production runs.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -24,6 +24,12 @@ def clean_text(value: str, *, one_line: bool = False) -> str:
 class _Cleaned:
     one_line = False
 
+    def to_python(self, value):
+        # Cleaned before validation too, so that a name that differs from another only by an
+        # invisible mark fails the uniqueness check with a message rather than the insert.
+        value = super().to_python(value)
+        return clean_text(value, one_line=self.one_line) if isinstance(value, str) else value
+
     def pre_save(self, model_instance, add):
         value = super().pre_save(model_instance, add)
         if isinstance(value, str):

@@ -20,10 +20,18 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["is_working_day", "source"]
     date_hierarchy = "date"
     exclude = ["source"]
+    actions = None  # no bulk delete: national days are not deleted (see has_delete_permission)
 
     def save_model(self, request, obj, form, change):
         obj.source = CalendarDay.Source.LOCAL
         super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # A national day deleted here would be loaded again the next morning; change it instead
+        # (a holiday the town works becomes a local working day), and it stays as changed.
+        if obj is not None and obj.source == CalendarDay.Source.NATIONAL:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class EventInline(admin.TabularInline):

@@ -53,6 +53,8 @@ class PhotoListField(serializers.ListField):
     child = PhotoField()
 
     def to_internal_value(self, data):
+        if not isinstance(data, list):
+            return super().to_internal_value(data)  # "Expected a list of items"
         # The docs page sends an empty list of files as one empty part: no photo, not an error.
         data = [item for item in data if item != ""]
         if len(data) > settings.PHOTO_MAX_COUNT:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 pillow_heif.register_heif_opener()
 
@@ -31,6 +31,7 @@ STORED_AS = {
 }
 CONTENT_TYPES = {extension: content_type for _format, extension, content_type in STORED_AS.values()}
 THUMBNAIL_PIXELS = 320
+EARLIEST_TAKEN = datetime(2000, 1, 1)
 
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATE_TIME_ORIGINAL = 0x9003
@@ -60,7 +61,7 @@ def prepare_photo(upload) -> PreparedPhoto:
         # Pillow warns of a large image here; the limit checked next is ours, and lower.
         with warnings.catch_warnings(action="ignore", category=Image.DecompressionBombWarning):
             image = Image.open(upload)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except Exception:  # noqa: BLE001 - a decoder given anyone's bytes may raise anything
         raise PhotoRefused(_("Not a photo: send a JPEG, PNG, WebP or HEIC image.")) from None
     if image.format not in STORED_AS:
         raise PhotoRefused(_("Not a photo: send a JPEG, PNG, WebP or HEIC image."))
@@ -71,10 +72,11 @@ def prepare_photo(upload) -> PreparedPhoto:
             % {"pixels": round(width * height / 1e6, 1), "limit": round(settings.PHOTO_MAX_PIXELS / 1e6, 1)}
         )
     try:
-        image.load()
-        exif = image.getexif()
-        upright = ImageOps.exif_transpose(image)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings(action="ignore", category=UserWarning):  # "Corrupt EXIF data"
+            image.load()
+            exif = image.getexif()
+            upright = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - damaged files fail in every way the decoders have
         raise PhotoRefused(_("The photo is damaged and cannot be read.")) from None
     pillow_format, extension, _content_type = STORED_AS[image.format]
     latitude, longitude = _gps_position(exif)
@@ -111,12 +113,16 @@ def _encode(image: Image.Image, pillow_format: str) -> bytes:
 
 
 def _taken_at(exif) -> datetime | None:
-    """DateTimeOriginal, a camera's local time with no zone: taken to be the town's."""
+    """DateTimeOriginal, a camera's local time with no zone: taken to be the town's. A date no
+    phone could have taken a report's photo on (a clock never set, year 1) is no date."""
     value = exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL)
     try:
-        return timezone.make_aware(datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S"))
+        taken = datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except (TypeError, ValueError):
         return None
+    if not EARLIEST_TAKEN.year <= taken.year <= timezone.localdate().year + 1:
+        return None
+    return timezone.make_aware(taken)
 
 
 def _gps_position(exif) -> tuple[float | None, float | None]:

@@ -527,7 +527,8 @@ def calendar_watch(*, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     loaded = calendar_load_national()
     next_year = today.year + 1
-    known = CalendarDay.objects.filter(date__year=next_year).exists()
+    # Known as WorkingCalendar knows a year: by its New Year's Day.
+    known = CalendarDay.objects.filter(date=date(next_year, 1, 1), is_working_day=False).exists()
     told = []
     if today.month == 12 and not known and (today.day == 1 or today.weekday() == 0):
         with translation.override(settings.LANGUAGE_CODE):

@@ -39,9 +39,10 @@ def workday_seconds() -> float:
 class WorkingCalendar:
     """Which days are working days, from the weekday and the calendar's exceptions.
 
-    `known_until` is the last day the exceptions are known for: the end of the last year that
-    has any (New Year's Day is a holiday every year, so a known year always has one). Past it,
-    holidays are unknown and every weekday counts as a working day.
+    `known_until` is the last day the exceptions are known for: the end of the last year whose
+    New Year's Day is in them as a holiday. Every year's schedule starts with it, the State
+    Council's and one entered by hand alike, while a single local day off does not make a year
+    known. Past it, holidays are unknown and every weekday counts as a working day.
     """
 
     def __init__(self, exceptions: dict[date, bool], known_until: date | None = date.max):
@@ -55,8 +56,8 @@ class WorkingCalendar:
         # From the start of its year, so that a known year is seen to be known however late in it.
         rows = CalendarDay.objects.filter(date__gte=date(start.year, 1, 1), date__lt=start + timedelta(days=days))
         exceptions = {row.date: row.is_working_day for row in rows}
-        known_until = date(max(exceptions).year, 12, 31) if exceptions else None
-        return cls(exceptions, known_until)
+        known_years = [day.year for day, working in exceptions.items() if (day.month, day.day) == (1, 1) and not working]
+        return cls(exceptions, date(max(known_years), 12, 31) if known_years else None)
 
     def is_working_day(self, day: date) -> bool:
         return self.exceptions.get(day, day.weekday() < 5)

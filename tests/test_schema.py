@@ -95,3 +95,7 @@ def test_an_id_too_big_for_the_database_is_a_400_or_404_not_a_server_error(metho
     assert response.status_code in (400, 404), response.content
     if body:
         assert response.status_code == 400 and set(body) <= set(response.json())
+
+
+def test_a_page_size_of_unicode_digits_is_a_400(api, users):
+    assert api("dispatcher").get("/api/v1/incidents/?page_size=²").status_code == 400

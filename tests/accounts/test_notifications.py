@@ -108,3 +108,20 @@ def test_a_mail_that_keeps_failing_is_given_up_after_the_limit_and_recorded(user
 def test_ids_out_of_range_are_refused_not_a_server_error(ids, api, users):
     response = api("dispatcher").post("/api/v1/notifications/read/", {"ids": ids}, format="json")
     assert response.status_code == 400 and "ids" in response.json()
+
+
+def test_a_mail_whose_sender_died_half_way_is_sent_by_the_sweep_once_its_claim_is_stale(users, categories, run_sent_tasks, settings):
+    case_in("reported", users, categories)
+    run_sent_tasks()
+    # A worker claimed the mail and died before sending it.
+    Notification.objects.update(
+        created_at=timezone.now() - timedelta(hours=1), emailed_at=None, email_claimed_at=timezone.now(), email_attempts=1
+    )
+    mail.outbox.clear()
+    assert notifications_sweep_emails() == 0  # still being sent, as far as anyone knows
+
+    Notification.objects.update(email_claimed_at=timezone.now() - timedelta(seconds=settings.EMAIL_CLAIM_SECONDS + 1))
+    assert notifications_sweep_emails() == 1
+    notification = Notification.objects.get(recipient=users["dispatcher"])
+    assert notification.emailed_at and notification.email_claimed_at is None and notification.email_attempts == 2
+    assert [message.to for message in mail.outbox] == [["dispatch@example.org"]]

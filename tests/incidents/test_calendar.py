@@ -95,3 +95,19 @@ def test_administrators_are_told_from_1_december_while_next_year_is_unknown(toda
 def test_nobody_is_told_once_next_year_is_in_the_calendar(users):
     CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦", source="local")
     assert calendar_watch(today=date(2026, 12, 1))["administrators_told"] == 0
+
+
+def test_one_local_day_next_year_does_not_make_next_year_known(users, caplog):
+    CalendarDay.objects.create(date=date(2027, 6, 1), is_working_day=False, name="本镇庙会", source="local")
+    assert calendar_watch(today=date(2026, 12, 1))["administrators_told"] == 1
+    with caplog.at_level(logging.WARNING, logger="incidents.timelimits"):
+        deadline_and_warning(local(2026, 12, 30, 10, 0), 3, "working_days")
+    assert "2026-12-31" in caplog.text
+
+
+def test_a_national_day_cannot_be_deleted_in_the_admin_but_a_local_one_can(admin_client):
+    national = CalendarDay.objects.get(date=date(2026, 10, 7))
+    assert admin_client.post(f"/admin/incidents/calendarday/{national.pk}/delete/", {"post": "yes"}).status_code == 403
+    local_day = CalendarDay.objects.create(date=date(2026, 6, 1), is_working_day=False, name="本镇庙会", source="local")
+    assert admin_client.post(f"/admin/incidents/calendarday/{local_day.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert CalendarDay.objects.filter(pk=national.pk).exists() and not CalendarDay.objects.filter(pk=local_day.pk).exists()

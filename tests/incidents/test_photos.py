@@ -2,6 +2,7 @@
 browsers and token clients alike, and never left on disk by a failed request."""
 
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -219,3 +220,31 @@ def test_a_file_stored_before_photos_were_checked_is_served_only_as_a_download(a
 
     assert served["Content-Type"] == "application/octet-stream"
     assert served["Content-Disposition"].startswith("attachment")
+
+
+DAMAGED = Path(__file__).parent / "damaged"
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in DAMAGED.iterdir()))
+def test_a_damaged_photo_is_a_400_not_a_server_error(name, api, categories, media):
+    response = report_with(api, upload(name, (DAMAGED / name).read_bytes()))
+    assert response.status_code == 400 and "photos" in response.json(), response.content
+    assert Incident.objects.count() == 0 and stored_files(media) == []
+
+
+@pytest.mark.parametrize("taken", ["0001:01:01 00:00:00", "1970:01:01 00:00:00", "2999:12:31 23:59:59"])
+def test_a_camera_clock_never_set_gives_no_time_taken(taken, api, categories):
+    assert report_with(api, upload("p.jpg", jpeg_from_a_phone(taken=taken))).status_code == 201
+    assert IncidentPhoto.objects.get().taken_at is None
+
+
+def test_photos_that_are_not_a_list_are_a_400(api, categories):
+    for photos in (5, True, 3.2, "x", {"a": 1}):
+        response = api("worker_a").post("/api/v1/incidents/", {**GOOD, "photos": photos}, format="json")
+        assert response.status_code == 400 and "photos" in response.json(), photos
+
+
+def test_a_browser_behind_a_proxy_with_basic_auth_still_sees_its_photos(api, users, categories, client):
+    url = report_with(api, upload("p.jpg", tiny_jpeg())).json()["photos"][0]["url"]
+    client.force_login(users["worker_a"])
+    assert client.get(url, HTTP_AUTHORIZATION="Basic Zm9vOmJhcg==").status_code == 200
