@@ -40,17 +40,13 @@ class LoginAttempts(AxesDatabaseHandler):
     """AXES_LOCKOUT_PARAMETERS is [["username", "ip_address"], "ip_address"]: the first count is
     the user name from this address, the second the address for any user name."""
 
-    def _counts(self, request, credentials) -> tuple[int, int]:
+    def get_failures(self, request, credentials=None) -> int:
+        # Axes compares this with one limit (LOGIN_FAILURE_LIMIT); an address past its own,
+        # higher limit counts as past it for every user name.
         pair, address = (
             sum(attempts.values_list("failures_since_start", flat=True))
             for attempts in self.get_user_attempts(request, credentials)
         )
-        return pair, address
-
-    def get_failures(self, request, credentials=None) -> int:
-        # Axes compares this with one limit (LOGIN_FAILURE_LIMIT); an address past its own,
-        # higher limit counts as past it for every user name.
-        pair, address = self._counts(request, credentials)
         if address >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(pair, settings.LOGIN_FAILURE_LIMIT)
         return pair

@@ -9,6 +9,7 @@ from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
 from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
 
+
 @csrf_exempt  # it changes nothing, and must not answer a POST with the CSRF failure page
 def api_not_found(request, *args, **kwargs):
     """Anything else under /api/ is answered in JSON too, never with an HTML page."""

@@ -28,7 +28,7 @@ from grids.spatial import locate_grid, locate_grid_id
 
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
 from .holidays import load_national_days
-from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, Source, photo_path
+from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, Source
 from .outbox import dispatch_event_on_commit, dispatch_on_commit
 from .photos import PreparedPhoto, thumbnail_of
 from .timelimits import WorkingCalendar, deadline_and_warning
@@ -133,10 +133,10 @@ def photo_make_thumbnail(*, photo_id: int) -> bool:
         # Unreadable (stored before photos were checked, or lost): the photo stands for itself.
         logger.warning("photo %s: no thumbnail, %s cannot be read", photo_id, photo.image.name, exc_info=True)
         return bool(IncidentPhoto.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=photo.image.name))
-    name = default_storage.save(photo_path(photo, content.name), content)
-    claimed = IncidentPhoto.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=name)
+    photo.thumbnail.save(content.name, content, save=False)
+    claimed = IncidentPhoto.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=photo.thumbnail.name)
     if not claimed:
-        default_storage.delete(name)  # another process got there first
+        photo.thumbnail.delete(save=False)  # another process got there first
     return bool(claimed)
 
 
@@ -527,8 +527,7 @@ def calendar_watch(*, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     loaded = calendar_load_national()
     next_year = today.year + 1
-    # Known as WorkingCalendar knows a year: by its New Year's Day.
-    known = CalendarDay.objects.filter(date=date(next_year, 1, 1), is_working_day=False).exists()
+    known = WorkingCalendar.load(date(next_year, 1, 1), days=1).known_until is not None
     told = []
     if today.month == 12 and not known and (today.day == 1 or today.weekday() == 0):
         with translation.override(settings.LANGUAGE_CODE):
