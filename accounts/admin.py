@@ -9,8 +9,8 @@ from .models import Department, Notification, User
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "department", "is_active"]
     list_filter = ["role", "department", "is_active"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Platform"), {"fields": ["role", "phone", "department"]}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Platform"), {"fields": ["role", "phone", "department"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Platform"), {"fields": ["role", "phone", "department", "is_department_head"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Platform"), {"fields": ["role", "phone", "department", "is_department_head"]}),)
 
 
 @admin.register(Department)

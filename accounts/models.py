@@ -47,6 +47,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    is_department_head = models.BooleanField(
+        _("head of department"), default=False, help_text=_("Told of the supervision cards issued on the department's cases.")
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -23,6 +23,10 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def envfloat(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -248,7 +252,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "incidents.workflow.Status.CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.workflow.Status.CHOICES",
+        "IncidentActionEnum": "incidents.workflow.Action.CHOICES",
+        "TimeUnitEnum": "incidents.timelimits.TimeUnit.choices",
+    },
     # Requests and responses get components of their own: a photo is a file going in, a URL coming out.
     "COMPONENT_SPLIT_REQUEST": True,
 }
@@ -290,15 +298,26 @@ CELERY_BEAT_SCHEDULE = {
     # Every morning: the national holidays a newer chinese-calendar knows, and from 1 December a
     # reminder to the administrators while next year's are unknown.
     "watch-calendar": {"task": "incidents.tasks.watch_calendar", "schedule": crontab(hour=7, minute=30)},
+    # Every morning: suspended cases whose review date has come, to the command centre.
+    "remind-suspended": {"task": "incidents.tasks.remind_suspended", "schedule": crontab(hour=8, minute=0)},
 }
 # An event left unprocessed this long is taken to have lost its message.
 EVENT_SWEEP_AFTER_SECONDS = envint("EVENT_SWEEP_AFTER_SECONDS", 30)
 
 # Working time, for deadlines counted in working hours or working days.
 WORKDAY_PERIODS = [("08:30", "12:00"), ("13:30", "18:00")]
-# Stage limits of the standard (minutes, counted as urgent time).
+# Stage limits of the standard, in minutes of working time (continuous for a category timed in
+# urgent hours). An administrator changes them, for the town or one category, as stage limits.
 STAGE_LIMIT_MINUTES = {"accept": 15, "dispatch": 15, "inspect": 30}
 WARNING_FRACTION = 0.8
+# Supervision cards the deadline watch issues on handling: ordinary once overdue, yellow once
+# overdue by more than this share of the limit, red once this multiple of the limit has passed
+# or after this many failed inspections.
+CARD_YELLOW_OVERDUE_FRACTION = envfloat("CARD_YELLOW_OVERDUE_FRACTION", 0.5)
+CARD_RED_LIMIT_MULTIPLE = envfloat("CARD_RED_LIMIT_MULTIPLE", 2.0)
+CARD_RED_REWORKS = envint("CARD_RED_REWORKS", 2)
+# A closed case found back within this many days is reopened rather than reported anew.
+REOPEN_DAYS = envint("REOPEN_DAYS", 7)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (34.09, 119.35),

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto
+from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, StageLimit, SupervisionCard
+
+
+class CategoryStageLimitInline(admin.TabularInline):
+    """A category that needs its own limit for accepting, dispatching or inspecting."""
+
+    model = StageLimit
+    extra = 0
 
 
 @admin.register(Category)
@@ -9,6 +16,18 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "time_limit", "time_unit", "department", "active"]
     list_filter = ["kind", "time_unit", "active"]
     search_fields = ["code", "name"]
+    inlines = [CategoryStageLimitInline]
+
+
+@admin.register(StageLimit)
+class StageLimitAdmin(admin.ModelAdmin):
+    """The town's limits for accepting, dispatching and inspecting (a row without a category),
+    and any category's own. They apply to stages that start after the change."""
+
+    list_display = ["stage", "category", "minutes"]
+    list_filter = ["stage"]
+    list_select_related = ["category"]
+    autocomplete_fields = ["category"]
 
 
 @admin.register(CalendarDay)
@@ -45,6 +64,29 @@ class EventInline(admin.TabularInline):
         return False
 
 
+class StageInline(admin.TabularInline):
+    model = IncidentStage
+    fk_name = "incident"
+    extra = 0
+    can_delete = False
+    fields = ["stage", "started_at", "deadline", "warned_at", "escalated_at", "ended_at", "ended_by", "completed", "elapsed_seconds"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CardInline(admin.TabularInline):
+    model = SupervisionCard
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "level", "rule", "issued_by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class PhotoInline(admin.TabularInline):
     model = IncidentPhoto
     extra = 0
@@ -71,12 +113,12 @@ class MajorCategoryFilter(admin.SimpleListFilter):
 class IncidentAdmin(admin.ModelAdmin):
     """Read-only here: every change of a case goes through the workflow services and the API."""
 
-    list_display = ["code", "category", "grid", "status", "reported_at", "deadline"]
-    list_filter = ["status", "source", MajorCategoryFilter, "grid__community"]
+    list_display = ["code", "category", "grid", "status", "closure", "reported_at", "deadline"]
+    list_filter = ["status", "closure", "appeal", "source", MajorCategoryFilter, "grid__community"]
     list_select_related = ["category", "grid"]
     search_fields = ["code", "description", "address"]
     date_hierarchy = "reported_at"
-    inlines = [PhotoInline, EventInline]
+    inlines = [PhotoInline, StageInline, CardInline, EventInline]
 
     def has_add_permission(self, request):
         return False

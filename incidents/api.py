@@ -19,12 +19,12 @@ from accounts.privacy import phone_shown_to
 from govgrid.ids import ID_PATTERN, related_id_field
 
 from . import services
-from .errors import InvalidInput, WorkflowError
-from .models import Category, Incident, IncidentEvent, IncidentPhoto, Source
+from .errors import WorkflowError
+from .models import Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, Source, SupervisionCard
 from .photos import PhotoRefused, prepare_photo
 from .selectors import categories_for_reporting, incident_get_for_user, incidents_filter, incidents_visible_to
 from .stats import incident_summary
-from .workflow import Status, is_assignee
+from .workflow import Action, Card, Closure, Stage, Status, action_label, actions_for, is_assignee
 
 User = get_user_model()
 
@@ -118,8 +118,13 @@ class IncidentSerializer(serializers.ModelSerializer):
     reporter_name = serializers.CharField(source="reporter.display_name", allow_null=True, default=None)
     assignee_name = serializers.CharField(source="assignee.display_name", allow_null=True, default=None)
     contact_phone = serializers.SerializerMethodField()
-    warning_light = serializers.SerializerMethodField()
+    warning_light = serializers.SerializerMethodField(help_text="The case's overall light: green, yellow, red, or null.")
     overdue = serializers.SerializerMethodField()
+    stage = serializers.CharField(source="current_stage.stage", allow_null=True, default=None, help_text="The stage being timed now.")
+    stage_deadline = serializers.DateTimeField(source="current_stage.deadline", allow_null=True, default=None)
+    stage_light = serializers.SerializerMethodField(help_text="The light of the stage being timed now.")
+    time_exempt = serializers.BooleanField(read_only=True)
+    actions = serializers.SerializerMethodField(help_text="What the asker may do now, from the transition table.")
     photos = PhotoSerializer(many=True, read_only=True)
 
     class Meta:
@@ -128,8 +133,10 @@ class IncidentSerializer(serializers.ModelSerializer):
             "id", "code", "status", "status_display", "category", "category_name", "description",
             "latitude", "longitude", "address", "grid", "grid_name", "source", "reporter", "reporter_name",
             "contact_phone", "handled_on_spot", "assignee", "assignee_name", "assigned_department",
-            "duplicate_of", "reported_at", "assigned_at", "handled_at", "inspected_at", "closed_at",
-            "deadline", "warn_at", "warning_light", "overdue", "version", "photos",
+            "duplicate_of", "reported_at", "accepted_at", "assigned_at", "handled_at", "inspected_at", "closed_at",
+            "closure", "deadline", "warn_at", "warning_light", "overdue", "stage", "stage_deadline", "stage_light",
+            "rework_count", "return_count", "resend_count", "extension_count", "extension_requested_until",
+            "suspended_at", "review_on", "appeal", "time_exempt", "actions", "version", "photos",
         ]
 
     def get_contact_phone(self, incident) -> str:
@@ -145,12 +152,39 @@ class IncidentSerializer(serializers.ModelSerializer):
     def get_overdue(self, incident) -> bool:
         return incident.warning_light(self.context["now"]) == "red"
 
+    def get_stage_light(self, incident) -> str | None:
+        return incident.stage_light(self.context["now"])
+
+    def get_actions(self, incident) -> list[str]:
+        return actions_for(self.context["request"].user, incident, self.context["now"])
+
+
+class StageSerializer(serializers.ModelSerializer):
+    on_time = serializers.BooleanField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = IncidentStage
+        fields = [
+            "stage", "started_at", "limit", "unit", "deadline", "warn_at", "assignee", "department",
+            "warned_at", "escalated_at", "paused_seconds", "ended_at", "ended_by", "completed", "elapsed_seconds", "on_time",
+        ]
+
+
+class CardSerializer(serializers.ModelSerializer):
+    issued_by = serializers.CharField(source="issued_by.display_name", allow_null=True, default=None)
+
+    class Meta:
+        model = SupervisionCard
+        fields = ["level", "rule", "issued_by", "note", "created_at"]
+
 
 class IncidentDetailSerializer(IncidentSerializer):
     events = EventSerializer(many=True, read_only=True)
+    stages = StageSerializer(many=True, read_only=True)
+    cards = CardSerializer(many=True, read_only=True)
 
     class Meta(IncidentSerializer.Meta):
-        fields = IncidentSerializer.Meta.fields + ["events"]
+        fields = IncidentSerializer.Meta.fields + ["events", "stages", "cards"]
 
 
 class ReportSerializer(serializers.Serializer):
@@ -178,6 +212,7 @@ class IncidentFilterSerializer(serializers.Serializer):
     """Query-string filters shared by the incident list and the measures."""
 
     status = serializers.ChoiceField(choices=Status.CHOICES, required=False)
+    closure = serializers.ChoiceField(choices=Closure.CHOICES, required=False, help_text="How a closed case was closed.")
     grid = serializers.CharField(required=False, help_text="Grid code.")
     community = serializers.CharField(required=False, help_text="Community code.")
     category = serializers.CharField(required=False, help_text="Category code; a major category includes its minor ones.")
@@ -207,6 +242,14 @@ class ActionInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1, help_text="The version you saw; a stale one gives 409.")
 
 
+class NoteInput(ActionInput):
+    note = serializers.CharField(max_length=2000)
+
+
+class ReasonInput(ActionInput):
+    reason = serializers.CharField(max_length=2000)
+
+
 class AssignInput(ActionInput):
     assignee = related_id_field(queryset=User.objects.all(), required=False, allow_null=True, default=None)
     department = related_id_field(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
@@ -228,8 +271,20 @@ class InspectInput(ActionInput):
     passed = serializers.BooleanField()
 
 
-class RejectInput(ActionInput):
-    reason = serializers.CharField(max_length=2000)
+class ExtensionRequestInput(ReasonInput):
+    until = serializers.DateTimeField(help_text="The deadline asked for; later than the present one.")
+
+
+class ExtensionDecisionInput(ActionInput):
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Another deadline than the one asked for.")
+
+
+class SuspendInput(ReasonInput):
+    review_on = serializers.DateField(help_text="When the command centre looks at the case again (YYYY-MM-DD), after today.")
+
+
+class CardInput(NoteInput):
+    level = serializers.ChoiceField(choices=Card.CHOICES)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -244,11 +299,55 @@ class MergeInput(ActionInput):
     duplicate_of = related_id_field(VisibleIncidentField, help_text="The id of the live case this one duplicates.")
 
 
-def _action_view(name: str, input_serializer, *, json_input=None):
-    """An action's view. `json_input` documents a JSON body where the full input (photos) can
-    only come as multipart/form-data."""
-    bodies = {"application/json": json_input or input_serializer}
-    if json_input:
+def _handle(common, values):
+    photos = services.Photos(report=[], before=values.get("before_photos", []), after=values.get("photos", []))
+    return services.incident_handle(**common, note=values["note"], photos=photos)
+
+
+# Each action of the transition table (incidents/workflow.py) at POST /incidents/{id}/{action}/
+# (with hyphens): the body it takes, and the service it calls.
+ACTIONS = {
+    Action.ACCEPT: (ActionInput, lambda common, v: services.incident_accept(**common, note=v["note"])),
+    Action.ASSIGN: (
+        AssignInput,
+        lambda common, v: services.incident_assign(**common, assignee=v["assignee"], department=v["department"], note=v["note"]),
+    ),
+    Action.RETURN: (ReasonInput, lambda common, v: services.incident_return(**common, reason=v["reason"])),
+    Action.REQUEST_EXTENSION: (
+        ExtensionRequestInput,
+        lambda common, v: services.incident_request_extension(**common, reason=v["reason"], until=v["until"]),
+    ),
+    Action.APPROVE_EXTENSION: (
+        ExtensionDecisionInput,
+        lambda common, v: services.incident_decide_extension(**common, approve=True, note=v["note"], until=v["until"]),
+    ),
+    Action.REFUSE_EXTENSION: (NoteInput, lambda common, v: services.incident_decide_extension(**common, approve=False, note=v["note"])),
+    Action.HANDLE: (HandleWithPhotosInput, _handle),
+    Action.INSPECT: (InspectInput, lambda common, v: services.incident_inspect(**common, passed=v["passed"], note=v["note"])),
+    Action.REWORK: (NoteInput, lambda common, v: services.incident_inspect(**common, passed=False, note=v["note"])),
+    Action.CLOSE: (ActionInput, lambda common, v: services.incident_close(**common, note=v["note"])),
+    Action.CLOSE_ERRONEOUS: (ReasonInput, lambda common, v: services.incident_close_erroneous(**common, reason=v["reason"])),
+    Action.CLOSE_SPECIAL: (ReasonInput, lambda common, v: services.incident_close_special(**common, reason=v["reason"])),
+    Action.REOPEN: (ReasonInput, lambda common, v: services.incident_reopen(**common, reason=v["reason"])),
+    Action.REJECT: (ReasonInput, lambda common, v: services.incident_reject(**common, reason=v["reason"])),
+    Action.MERGE: (
+        MergeInput, lambda common, v: services.incident_merge(**common, duplicate_of=v["duplicate_of"], note=v["note"])
+    ),
+    Action.SUSPEND: (SuspendInput, lambda common, v: services.incident_suspend(**common, reason=v["reason"], review_on=v["review_on"])),
+    Action.RESUME: (ActionInput, lambda common, v: services.incident_resume(**common, note=v["note"])),
+    Action.APPEAL: (ReasonInput, lambda common, v: services.incident_appeal(**common, reason=v["reason"])),
+    Action.UPHOLD_APPEAL: (NoteInput, lambda common, v: services.incident_decide_appeal(**common, uphold=True, note=v["note"])),
+    Action.DISMISS_APPEAL: (NoteInput, lambda common, v: services.incident_decide_appeal(**common, uphold=False, note=v["note"])),
+    Action.CARD: (CardInput, lambda common, v: services.incident_card(**common, level=v["level"], note=v["note"])),
+}
+# Documented as JSON too, where the full input (photos) can only come as multipart/form-data.
+JSON_INPUT = {Action.HANDLE: ActionInput}
+
+
+def _action_view(name: str):
+    input_serializer, perform = ACTIONS[name]
+    bodies = {"application/json": JSON_INPUT.get(name, input_serializer)}
+    if name in JSON_INPUT:
         bodies["multipart/form-data"] = input_serializer
 
     def view(self, request, pk=None):
@@ -260,14 +359,14 @@ def _action_view(name: str, input_serializer, *, json_input=None):
         values = dict(body.validated_data)
         common = {"incident_id": int(pk), "actor": request.user, "expected_version": values.pop("version", None)}
         try:
-            self.perform_action(name, common, values)
+            perform(common, values)
         except WorkflowError as error:
             return workflow_error_response(error)
         return self.detail_response(pk)
 
     view.__name__ = name
-    view.__doc__ = f"{name.capitalize()} the incident (see incidents/workflow.py for who may, from which status)."
-    routed = action(detail=True, methods=["post"], url_path=name, serializer_class=input_serializer)(view)
+    view.__doc__ = f"{action_label(name)} (see incidents/workflow.py for who may, from which status)."
+    routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), serializer_class=input_serializer)(view)
     return extend_schema(request=bodies, responses={200: IncidentDetailSerializer})(routed)
 
 
@@ -320,29 +419,28 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         incident = incident_get_for_user(user=self.request.user, incident_id=incident_id)
         return Response(IncidentDetailSerializer(incident, context=self.get_serializer_context()).data)
 
-    def perform_action(self, name: str, common: dict, values: dict) -> None:
-        if name == "assign":
-            services.incident_assign(**common, assignee=values["assignee"], department=values["department"], note=values["note"])
-        elif name == "handle":
-            photos = services.Photos(report=[], before=values.get("before_photos", []), after=values.get("photos", []))
-            services.incident_handle(**common, note=values["note"], photos=photos)
-        elif name == "inspect":
-            services.incident_inspect(**common, passed=values["passed"], note=values["note"])
-        elif name == "close":
-            services.incident_close(**common, note=values["note"])
-        elif name == "reject":
-            services.incident_reject(**common, reason=values["reason"])
-        elif name == "merge":
-            services.incident_merge(**common, duplicate_of=values["duplicate_of"], note=values["note"])
-        else:
-            raise InvalidInput(_("Unknown action."))
 
-    assign = _action_view("assign", AssignInput)
-    handle = _action_view("handle", HandleWithPhotosInput, json_input=ActionInput)
-    inspect = _action_view("inspect", InspectInput)
-    close = _action_view("close", ActionInput)
-    reject = _action_view("reject", RejectInput)
-    merge = _action_view("merge", MergeInput)
+
+# One view per action of the table; the router finds them on the class.
+for _name in ACTIONS:
+    setattr(IncidentViewSet, _name, _action_view(_name))
+
+
+class StageMeasureSerializer(serializers.Serializer):
+    done = serializers.IntegerField()
+    done_on_time = serializers.IntegerField()
+    late_open = serializers.IntegerField()
+    timely_rate = serializers.FloatField(allow_null=True)
+    average_minutes = serializers.FloatField(allow_null=True)
+
+
+def _counts_serializer(name: str, choices) -> type[serializers.Serializer]:
+    return type(name, (serializers.Serializer,), {key: serializers.IntegerField() for key, _label in choices})
+
+
+ClosureCountSerializer = _counts_serializer("ClosureCountSerializer", Closure.CHOICES)
+CardCountSerializer = _counts_serializer("CardCountSerializer", Card.CHOICES)
+StagesSerializer = type("StagesSerializer", (serializers.Serializer,), {stage: StageMeasureSerializer() for stage in Stage.ORDER})
 
 
 class SummarySerializer(serializers.Serializer):
@@ -358,10 +456,23 @@ class SummarySerializer(serializers.Serializer):
     closed_late = serializers.IntegerField()
     overdue_open = serializers.IntegerField()
     reworked = serializers.IntegerField()
+    suspended = serializers.IntegerField()
+    dispatched = serializers.IntegerField()
+    accurately_dispatched = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    appeals = serializers.IntegerField()
+    appeals_upheld = serializers.IntegerField()
     completion_rate = serializers.FloatField(allow_null=True)
     on_time_rate = serializers.FloatField(allow_null=True)
     overdue_completion_rate = serializers.FloatField(allow_null=True)
     rework_rate = serializers.FloatField(allow_null=True)
+    timely_dispatch_rate = serializers.FloatField(allow_null=True)
+    accurate_dispatch_rate = serializers.FloatField(allow_null=True)
+    extension_rate = serializers.FloatField(allow_null=True)
+    closures = ClosureCountSerializer()
+    cards = CardCountSerializer()
+    stages = StagesSerializer()
     as_of = serializers.DateTimeField()
     filters = serializers.DictField(child=serializers.CharField())
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from govgrid.text import CleanCharField, CleanTextField
 
 from . import holidays
 from .timelimits import TimeUnit
-from .workflow import Action, Status
+from .workflow import Action, Appeal, Card, Closure, Stage, Status
 
 
 class Category(models.Model):
@@ -130,11 +131,29 @@ class Incident(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     inspected_at = models.DateTimeField(_("inspected at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closure = models.CharField(_("closure type"), max_length=10, choices=Closure.CHOICES, blank=True, db_index=True)
+    # The case's own clock, report to close: the stage limits one after another from the
+    # report, moved by an approved extension and by the time spent suspended.
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
     warn_at = models.DateTimeField(_("warning time"), null=True, blank=True)
-    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The clock of the stage the case is in now; its history is in IncidentStage.
+    current_stage = models.ForeignKey(
+        "IncidentStage", verbose_name=_("current stage"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Counted as they happen, so the measures read columns instead of searching the history.
+    rework_count = models.PositiveSmallIntegerField(_("times reworked"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    # Sent to another handler after a first dispatch (returned, or reassigned): against the
+    # accurate dispatch rate.
+    resend_count = models.PositiveSmallIntegerField(_("times re-sent"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+    extension_requested_until = models.DateTimeField(_("extension requested until"), null=True, blank=True)
+    appeal = models.CharField(_("appeal"), max_length=10, choices=Appeal.CHOICES, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    review_on = models.DateField(_("review suspension on"), null=True, blank=True)
+    review_reminded_at = models.DateTimeField(_("review reminder sent at"), null=True, blank=True)
     # Bumped by every transition: a client that sends the version it saw gets a conflict
     # instead of overwriting a change it has not seen.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -152,16 +171,138 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status in Status.OPEN
 
+    @property
+    def time_exempt(self) -> bool:
+        """An upheld appeal takes the case out of the time measures: never late, never reworked."""
+        return self.appeal == Appeal.UPHELD
+
     def warning_light(self, now=None) -> str | None:
-        """green below the warning time, yellow up to the deadline, red past it; None once finished."""
-        if not self.is_open or self.deadline is None:
+        """The case's overall light; None once finished or while suspended."""
+        if not self.is_open:
             return None
-        now = now or timezone.now()
-        if now >= self.deadline:
-            return "red"
-        if self.warn_at and now >= self.warn_at:
-            return "yellow"
-        return "green"
+        return light(self.warn_at, self.deadline, now or timezone.now())
+
+    def stage_light(self, now=None) -> str | None:
+        """The light of the stage the case is in now."""
+        if not self.is_open or self.current_stage is None:
+            return None
+        return self.current_stage.light(now or timezone.now())
+
+
+def light(warn_at, deadline, now) -> str | None:
+    """green below the warning time (80 % of the limit), yellow up to the deadline, red past it."""
+    if deadline is None:
+        return None
+    if now >= deadline:
+        return "red"
+    if warn_at and now >= warn_at:
+        return "yellow"
+    return "green"
+
+
+class IncidentStage(models.Model):
+    """One stage of one case, timed against its own limit: the record behind the stage
+    measures (time to dispatch, to handle, to inspect; the timely dispatch rate).
+
+    A case passes through a stage more than once when it is returned, reworked or reopened;
+    each pass is a row. The deadline watch warns and escalates each row once.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.CHOICES)
+    started_at = models.DateTimeField(_("started at"))
+    # The limit as it was set when the stage began (a category's or the town's).
+    limit = models.FloatField(_("limit"))
+    unit = models.CharField(_("time unit"), max_length=20, choices=TimeUnit.choices)
+    deadline = models.DateTimeField(_("deadline"))
+    warn_at = models.DateTimeField(_("warning time"))
+    # Handling only: when the watch issues the yellow and the red card by rule.
+    yellow_card_at = models.DateTimeField(_("yellow card due at"), null=True, blank=True)
+    red_card_at = models.DateTimeField(_("red card due at"), null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Time suspended, counted the way the limit is: not held against the stage.
+    paused_seconds = models.FloatField(_("seconds suspended"), default=0)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=20, choices=Action.CHOICES, blank=True)
+    # Ended by the action that completes the stage (workflow.COMPLETES), so it is measured.
+    completed = models.BooleanField(_("completed"), default=False)
+    # Time taken, counted the way the limit is (working time for working units), less pauses.
+    elapsed_seconds = models.FloatField(_("seconds taken"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        indexes = [models.Index(fields=["ended_at", "deadline"]), models.Index(fields=["stage", "started_at"])]
+
+    def __str__(self):
+        return f"{self.incident_id} {self.stage} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def light(self, now) -> str | None:
+        return light(self.warn_at, self.deadline, now)
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.ended_at is None else self.ended_at <= self.deadline
+
+
+class StageLimit(models.Model):
+    """The limit of accepting, dispatching or inspecting, in minutes: for the town (no category),
+    or for one category that needs its own. Without a row, STAGE_LIMIT_MINUTES applies. Handling
+    is timed by the category's own time limit."""
+
+    class Timed(models.TextChoices):
+        ACCEPT = Stage.ACCEPT, _("accepting")
+        DISPATCH = Stage.DISPATCH, _("dispatching")
+        INSPECT = Stage.INSPECT, _("inspecting")
+
+    stage = models.CharField(_("stage"), max_length=10, choices=Timed.choices)
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="stage_limits")
+    minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["category__code", "stage"]
+        verbose_name = _("stage limit")
+        verbose_name_plural = _("stage limits")
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "category"], name="one_stage_limit_per_category"),
+            models.UniqueConstraint(fields=["stage"], condition=models.Q(category__isnull=True), name="one_town_stage_limit"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} {self.minutes} min"
+
+
+class SupervisionCard(models.Model):
+    """督办: issued by the deadline watch by rule (`rule` says which), or by hand with a note."""
+
+    class Rule(models.TextChoices):
+        OVERDUE = "overdue", _("overdue")
+        FAR_OVERDUE = "far_overdue", _("overdue by more than half the limit")
+        TWICE_LIMIT = "twice_limit", _("twice the limit taken")
+        SECOND_REWORK = "second_rework", _("failed inspection twice")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="cards")
+    level = models.CharField(_("card"), max_length=10, choices=Card.CHOICES)
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = CleanTextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("supervision card")
+        verbose_name_plural = _("supervision cards")
+        constraints = [
+            # The watch issues each colour once per case, however often it runs.
+            models.UniqueConstraint(fields=["incident", "level"], condition=~models.Q(rule=""), name="one_card_by_rule_per_level"),
+        ]
+
+    def __str__(self):
+        return f"{self.incident_id} {self.get_level_display()}"
 
 
 def photo_path(photo: "IncidentPhoto", filename: str) -> str:

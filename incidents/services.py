@@ -26,39 +26,51 @@ from grids.geojson import validate_position
 from govgrid.text import clean_text
 from grids.spatial import locate_grid, locate_grid_id
 
+from . import clocks
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
 from .holidays import load_national_days
-from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, Source
+from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, Source, SupervisionCard
 from .outbox import dispatch_event_on_commit, dispatch_on_commit
 from .photos import PreparedPhoto, thumbnail_of
-from .timelimits import WorkingCalendar, deadline_and_warning
+from .timelimits import WorkingCalendar, forget_calendar
 from .workflow import (
+    CARD_NOTIFY,
     REPORT_NOTIFY,
+    STAGE_OF,
     TRANSITIONS,
-    WATCH_NOTIFY,
     Action,
+    Appeal,
+    Card,
+    Closure,
     Notify,
+    Stage,
     Status,
     action_label,
-    acts_as,
+    is_late,
     may_report,
+    refusal,
+    watch_notify,
 )
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
 
 
-# The timestamp each status sets when a case enters it. A rework re-enters `assigned` but
-# keeps the first assignment time. Rejected and merged cases are finished, hence closed_at.
+# The timestamp each status sets when a case enters it. Rejected and merged cases are
+# finished, hence closed_at. A case sent back (rework, return, resume, reopen) keeps the time
+# it first got there.
 TIME_OF = {
     Status.REPORTED: None,
+    Status.ACCEPTED: "accepted_at",
     Status.ASSIGNED: "assigned_at",
     Status.HANDLED: "handled_at",
     Status.INSPECTED: "inspected_at",
+    Status.SUSPENDED: "suspended_at",
     Status.CLOSED: "closed_at",
     Status.REJECTED: "closed_at",
     Status.MERGED: "closed_at",
 }
+SENT_BACK = frozenset({Action.REWORK, Action.RETURN, Action.RESUME, Action.REOPEN})
 
 
 @dataclass
@@ -147,13 +159,6 @@ def photos_sweep_thumbnails(*, now: datetime | None = None) -> int:
     return sum(photo_make_thumbnail(photo_id=photo_id) for photo_id in list(pending[:1000]))
 
 
-def incident_set_deadline(*, incident: Incident, calendar: WorkingCalendar | None = None) -> None:
-    category = incident.category
-    incident.deadline, incident.warn_at = deadline_and_warning(
-        incident.reported_at, float(category.time_limit), category.time_unit, calendar
-    )
-
-
 def incident_report(
     *,
     reporter,
@@ -211,10 +216,15 @@ def incident_report(
                 grid_id=locate_grid_id(latitude=latitude, longitude=longitude),
                 reported_at=at,
             )
-            incident_set_deadline(incident=incident, calendar=calendar)
+            calendar = calendar or clocks.calendar_from(at)
+            limits = clocks.stage_limits(category)
+            incident.deadline, incident.warn_at = clocks.case_deadline(at, limits, calendar)
             incident.save()
             incident.code = f"{timezone.localtime(at):%Y%m%d}{incident.pk:06d}"
-            incident.save(update_fields=["code"])
+            # Fixed on the spot, it was never accepted or dispatched: its first clock is inspection.
+            first = Stage.INSPECT if handled_on_spot else Stage.ACCEPT
+            incident.current_stage = clocks.stage_open(incident, first, at, limits, calendar)
+            incident.save(update_fields=["code", "current_stage"])
             event = _record(incident=incident, actor=reporter, action=Action.REPORT, from_status="", note=note, at=at)
             _attach(incident=incident, event=event, photos=Photos(report=photos.report, before=[], after=[]), by=reporter, written=written)
             if handled_on_spot:
@@ -271,12 +281,14 @@ def incident_transition(
     expected_version: int | None = None,
     at: datetime | None = None,
     check: Callable[[Incident], None] | None = None,
+    update: Callable[[Incident], dict] | None = None,
 ) -> Incident:
     """Apply one row of the transition table. Anything refused raises and changes nothing.
 
     `check` is the action's own rule about another row (the assignee, the merge target); it
-    runs under the case's lock, after the table's checks, and raises to refuse. Rows are locked
-    in one order everywhere: cases by id, then people.
+    runs under the case's lock, after the table's checks, and raises to refuse. `update` gives
+    the changes that depend on the locked case (its counts, its clock). Rows are locked in one
+    order everywhere: cases by id, then people; a case's lock covers its stage rows.
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -284,35 +296,93 @@ def incident_transition(
     at = at or timezone.now()
     with _atomic_with_photos() as written:
         try:
-            incident = Incident.objects.select_for_update().get(pk=incident_id)
+            # The case's lock guards its stage rows too: they are written only under it. The
+            # stage is read once the lock is held (incident.current_stage, on first use), never
+            # joined here: a row joined to a locking read that waited is the one seen before.
+            incident = Incident.objects.select_for_update(of=("self",)).select_related("category").get(pk=incident_id)
         except Incident.DoesNotExist:
             raise Missing(_("No such incident.")) from None
-        if not any(acts_as(actor, who, incident) for who in transition.actors):
+        refused = refusal(action, actor, incident, at)
+        if refused == "actor":
             raise NotAllowed(_("You may not %(action)s this incident.") % {"action": action_label(action)})
         if expected_version is not None and expected_version != incident.version:
             raise Conflict(_("Someone else changed this incident; reload it and try again."))
-        if incident.status not in transition.sources:
+        if refused == "status":
             raise NotPossible(
                 _("Cannot %(action)s an incident that is %(status)s.")
                 % {"action": action_label(action), "status": incident.get_status_display()}
             )
+        if refused:
+            raise NotPossible(refused)
         if check:
             check(incident)
         from_status = incident.status
-        incident.status = transition.target
+        changes = {**(changes or {}), **(update(incident) if update else {})}
+        if transition.target:
+            incident.status = transition.target
         incident.version += 1
-        for field, value in (changes or {}).items():
+        for field, value in changes.items():
             setattr(incident, field, value)
-        updated = {"status", "version", *(changes or {})}
-        stamp = TIME_OF[transition.target]
-        if stamp and action != Action.REWORK:
+        updated = {"status", "version", *changes}
+        stamp = TIME_OF[incident.status] if transition.target else None
+        if stamp and (getattr(incident, stamp) is None or action not in SENT_BACK):
             setattr(incident, stamp, at)
             updated.add(stamp)
+        if transition.target:
+            updated |= _move_clocks(incident, action=action, from_status=from_status, at=at)
         incident.save(update_fields=sorted(updated))
         event = _record(incident=incident, actor=actor, action=action, from_status=from_status, note=note, data=data, at=at)
         if photos:
             _attach(incident=incident, event=event, photos=photos, by=actor, written=written)
     return incident
+
+
+def _move_clocks(incident: Incident, *, action: str, from_status: str, at: datetime) -> set[str]:
+    """End the stage the case leaves and start the one it enters. Suspending keeps the stage
+    open with its clock stopped; resuming restarts it with the time that was left."""
+    if action == Action.SUSPEND:
+        return set()
+    current = incident.current_stage
+    calendar = clocks.calendar_from(min(current.started_at, at) if current else at, at)
+    if action == Action.RESUME:
+        clocks.stage_shift_for_pause(current, incident.suspended_at, at, calendar)
+        clocks.case_shift_for_pause(incident, incident.suspended_at, at, calendar)
+        incident.suspended_at = incident.review_on = None
+        return {"deadline", "warn_at", "suspended_at", "review_on"}
+    updated = {"current_stage"}
+    if current:
+        clocks.stage_end(current, action, at, calendar)
+        if current.stage == Stage.HANDLE and incident.extension_requested_until:
+            incident.extension_requested_until = None  # asked of a clock that has stopped
+            updated.add("extension_requested_until")
+    limits = clocks.stage_limits(incident.category)
+    if action == Action.ASSIGN and from_status == Status.REPORTED:
+        # Accepted and dispatched in one step: the dispatch took no time.
+        incident.accepted_at = at
+        updated.add("accepted_at")
+        clocks.stage_open(incident, Stage.DISPATCH, at, limits, calendar, done_at_once_by=action)
+    if action == Action.REOPEN:
+        # Back in the loop with a clock of its own from here: dispatch, handling, inspection.
+        incident.deadline, incident.warn_at = clocks.case_deadline(at, limits, calendar, stages=Stage.ORDER[1:])
+        updated |= {"deadline", "warn_at"}
+    stage = STAGE_OF.get(incident.status)
+    incident.current_stage = clocks.stage_open(incident, stage, at, limits, calendar) if stage else None
+    return updated
+
+
+def _required(text: str, field: str, message: str) -> str:
+    if not text or not text.strip():
+        raise InvalidInput(message, fields={field: _("This field is required.")})
+    return text.strip()
+
+
+def _local(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def incident_accept(*, incident_id: int, actor, note: str = "", expected_version=None, at=None) -> Incident:
+    """受理: the command centre takes the report as a case, to be dispatched."""
+    return incident_transition(incident_id=incident_id, actor=actor, action=Action.ACCEPT, note=note, expected_version=expected_version, at=at)
 
 
 def incident_assign(*, incident_id: int, actor, assignee=None, department: Department | None = None, note: str = "", expected_version=None, at=None) -> Incident:
@@ -327,6 +397,11 @@ def incident_assign(*, incident_id: int, actor, assignee=None, department: Depar
         if person is None or not person.is_active or person.role not in (Role.WORKER, Role.DEPARTMENT):
             raise InvalidInput(_("The assignee must be an active grid worker or department member."), fields={"assignee": _("Not a handler.")})
 
+    def resent(incident):
+        # Taken from one handler and sent to another: against the accurate dispatch rate. A
+        # returned case was counted when it came back.
+        return {"resend_count": incident.resend_count + 1} if incident.status == Status.ASSIGNED else {}
+
     return incident_transition(
         incident_id=incident_id,
         actor=actor,
@@ -337,6 +412,170 @@ def incident_assign(*, incident_id: int, actor, assignee=None, department: Depar
         expected_version=expected_version,
         at=at,
         check=assignee_can_handle,
+        update=resent,
+    )
+
+
+def incident_return(*, incident_id: int, actor, reason: str, expected_version=None, at=None) -> Incident:
+    """退回: not the handler's case. Back to the command centre for dispatch; the handler's
+    clock stops without counting against them."""
+    reason = _required(reason, "reason", _("Give the reason for returning the case."))
+    data = {}
+
+    def back_to_dispatch(incident):
+        data.update(assignee=incident.assignee_id, department=incident.assigned_department_id)
+        return {
+            "assignee": None, "assigned_department": None,
+            "return_count": incident.return_count + 1, "resend_count": incident.resend_count + 1,
+        }
+
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.RETURN, note=reason, data=data,
+        expected_version=expected_version, at=at, update=back_to_dispatch,
+    )
+
+
+def incident_request_extension(*, incident_id: int, actor, reason: str, until: datetime, expected_version=None, at=None) -> Incident:
+    """延期: the handler asks for more time, to `until`; one request at a time."""
+    reason = _required(reason, "reason", _("Give the reason for asking more time."))
+    at = at or timezone.now()
+
+    def later_than_now(incident):
+        deadline = incident.current_stage.deadline
+        if until <= max(deadline, at):
+            raise InvalidInput(
+                _("Ask for a deadline later than the present one (%(deadline)s).") % {"deadline": _local(deadline)},
+                fields={"until": _("Later than %(deadline)s.") % {"deadline": _local(deadline)}},
+            )
+
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.REQUEST_EXTENSION, note=reason,
+        changes={"extension_requested_until": until}, data={"until": until.isoformat()},
+        expected_version=expected_version, at=at, check=later_than_now,
+    )
+
+
+def incident_decide_extension(
+    *, incident_id: int, actor, approve: bool, note: str = "", until: datetime | None = None, expected_version=None, at=None
+) -> Incident:
+    """The command centre approves the request (to the time asked, or to `until`) or refuses
+    it with a note. Approved, the handling deadline and the case's move by the same time, and
+    the watch warns again before the new deadline."""
+    at = at or timezone.now()
+    if not approve:
+        note = _required(note, "note", _("Say why the extension is refused."))
+        return incident_transition(
+            incident_id=incident_id, actor=actor, action=Action.REFUSE_EXTENSION, note=note,
+            changes={"extension_requested_until": None}, expected_version=expected_version, at=at,
+        )
+    data = {}
+
+    def extend(incident):
+        stage = incident.current_stage
+        new_deadline = until or incident.extension_requested_until
+        if new_deadline <= max(stage.deadline, at):
+            raise InvalidInput(
+                _("The new deadline must be later than the present one (%(deadline)s).") % {"deadline": _local(stage.deadline)},
+                fields={"until": _("Later than %(deadline)s.") % {"deadline": _local(stage.deadline)}},
+            )
+        moved = new_deadline - stage.deadline
+        data.update(until=new_deadline.isoformat(), requested=incident.extension_requested_until.isoformat())
+        stage.warn_at = stage.started_at + (new_deadline - stage.started_at) * settings.WARNING_FRACTION
+        stage.deadline = new_deadline
+        stage.yellow_card_at += moved
+        stage.red_card_at += moved
+        # A warning or an escalation of the old deadline is not one of the new.
+        if stage.warn_at > at:
+            stage.warned_at = None
+        stage.escalated_at = None
+        stage.save(update_fields=["deadline", "warn_at", "yellow_card_at", "red_card_at", "warned_at", "escalated_at"])
+        return {
+            "deadline": incident.deadline + moved, "warn_at": incident.warn_at + moved,
+            "extension_count": incident.extension_count + 1, "extension_requested_until": None,
+        }
+
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.APPROVE_EXTENSION, note=note, data=data,
+        expected_version=expected_version, at=at, update=extend,
+    )
+
+
+def incident_suspend(*, incident_id: int, actor, reason: str, review_on: date, expected_version=None, at=None) -> Incident:
+    """挂账: the case cannot be handled now (budget, a works project). Its clocks stop until it
+    is resumed; on `review_on` the command centre is reminded of it."""
+    reason = _required(reason, "reason", _("Give the reason for suspending the case."))
+    at = at or timezone.now()
+    if review_on <= timezone.localdate(at):
+        raise InvalidInput(_("The review date must be in the future."), fields={"review_on": _("A date after today.")})
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.SUSPEND, note=reason,
+        changes={"review_on": review_on, "review_reminded_at": None}, data={"review_on": review_on.isoformat()},
+        expected_version=expected_version, at=at,
+    )
+
+
+def incident_resume(*, incident_id: int, actor, note: str = "", expected_version=None, at=None) -> Incident:
+    """Back to handling; the clocks restart with the time they had left."""
+    return incident_transition(incident_id=incident_id, actor=actor, action=Action.RESUME, note=note, expected_version=expected_version, at=at)
+
+
+def incident_appeal(*, incident_id: int, actor, reason: str, expected_version=None, at=None) -> Incident:
+    """申诉: the handler contests a judgement on the case (overdue, or sent back for rework)."""
+    reason = _required(reason, "reason", _("Give the grounds of the appeal."))
+    at = at or timezone.now()
+    data = {}
+
+    def judged(incident):
+        data["judgement"] = [name for name, holds in (("overdue", is_late(incident, at)), ("rework", incident.rework_count > 0)) if holds]
+        return {"appeal": Appeal.PENDING}
+
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.APPEAL, note=reason, data=data,
+        expected_version=expected_version, at=at, update=judged,
+    )
+
+
+def incident_decide_appeal(*, incident_id: int, actor, uphold: bool, note: str, expected_version=None, at=None) -> Incident:
+    """An official upholds the appeal, which exempts the case from the time measures, or
+    dismisses it; either way with the reasons."""
+    note = _required(note, "note", _("Give the reasons for the decision."))
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.UPHOLD_APPEAL if uphold else Action.DISMISS_APPEAL, note=note,
+        changes={"appeal": Appeal.UPHELD if uphold else Appeal.DISMISSED}, expected_version=expected_version, at=at,
+    )
+
+
+def incident_card(*, incident_id: int, actor, level: str, note: str, expected_version=None, at=None) -> Incident:
+    """督办 by hand: a dispatcher or an official issues a card with a note."""
+    if level not in dict(Card.CHOICES):
+        raise InvalidInput(_("Choose an ordinary, yellow or red card."), fields={"level": _("Not a card.")})
+    note = _required(note, "note", _("Say what the card is for."))
+    at = at or timezone.now()
+
+    def issue(incident):
+        SupervisionCard.objects.create(incident=incident, level=level, issued_by=actor, note=note, created_at=at)
+        return {}
+
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.CARD, note=note, data={"level": level},
+        expected_version=expected_version, at=at, update=issue,
+    )
+
+
+def incident_reopen(*, incident_id: int, actor, reason: str, expected_version=None, at=None) -> Incident:
+    """The problem is back within REOPEN_DAYS of closing: the case is dispatched again, counts
+    as reworked, and keeps its one history."""
+    reason = _required(reason, "reason", _("Give the reason for reopening."))
+
+    def reopened(incident):
+        return {
+            "closed_at": None, "closure": "", "assignee": None, "assigned_department": None,
+            "rework_count": incident.rework_count + 1,
+        }
+
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.REOPEN, note=reason,
+        expected_version=expected_version, at=at, update=reopened,
     )
 
 
@@ -347,6 +586,9 @@ def incident_handle(*, incident_id: int, actor, note: str = "", photos: Photos |
 
 
 def incident_inspect(*, incident_id: int, actor, passed: bool, note: str = "", expected_version=None, at=None) -> Incident:
+    def counted(incident):
+        return {} if passed else {"rework_count": incident.rework_count + 1}
+
     return incident_transition(
         incident_id=incident_id,
         actor=actor,
@@ -355,12 +597,38 @@ def incident_inspect(*, incident_id: int, actor, passed: bool, note: str = "", e
         data={"passed": passed},
         expected_version=expected_version,
         at=at,
+        update=counted,
     )
 
 
 def incident_close(*, incident_id: int, actor, note: str = "", expected_version=None, at=None) -> Incident:
+    """销号: normal, or overdue when closed after the case's deadline."""
+    at = at or timezone.now()
+
+    def closure(incident):
+        late = incident.deadline is not None and at > incident.deadline and not incident.time_exempt
+        return {"closure": Closure.OVERDUE if late else Closure.NORMAL}
+
     return incident_transition(
-        incident_id=incident_id, actor=actor, action=Action.CLOSE, note=note, expected_version=expected_version, at=at
+        incident_id=incident_id, actor=actor, action=Action.CLOSE, note=note, expected_version=expected_version, at=at, update=closure
+    )
+
+
+def incident_close_erroneous(*, incident_id: int, actor, reason: str, expected_version=None, at=None) -> Incident:
+    """Closed because the report turned out wrong after it was dispatched."""
+    reason = _required(reason, "reason", _("Say what was wrong with the report."))
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.CLOSE_ERRONEOUS, note=reason,
+        changes={"closure": Closure.ERRONEOUS}, expected_version=expected_version, at=at,
+    )
+
+
+def incident_close_special(*, incident_id: int, actor, reason: str, expected_version=None, at=None) -> Incident:
+    """Closed by an official's decision, from any live status, with the reason."""
+    reason = _required(reason, "reason", _("Give the reason for the decision."))
+    return incident_transition(
+        incident_id=incident_id, actor=actor, action=Action.CLOSE_SPECIAL, note=reason,
+        changes={"closure": Closure.SPECIAL}, expected_version=expected_version, at=at,
     )
 
 
@@ -410,28 +678,98 @@ def incident_merge(*, incident_id: int, actor, duplicate_of: Incident, note: str
 
 
 def incident_mark_deadlines(*, now: datetime | None = None) -> dict[str, int]:
-    """Warn open cases past 80 % of their limit and escalate those past it, once each.
+    """The deadline watch, from beat: warn each running stage past 80 % of its limit and
+    escalate it past the limit, once each; then issue the supervision cards due by rule.
 
-    Each case is claimed with a conditional update, so a second run, or a second beat racing
-    this one, finds nothing left to mark.
+    Each stage is decided on under its case's lock, so a case that moves on meanwhile is
+    judged as it now is, and a second run, or a second beat racing this one, finds nothing
+    left to do.
     """
     now = now or timezone.now()
-    marked = {Action.WARN: 0, Action.ESCALATE: 0}
-    for action, due_field, stamp_field in ((Action.WARN, "warn_at", "warned_at"), (Action.ESCALATE, "deadline", "escalated_at")):
-        pending = Incident.objects.filter(
-            status__in=Status.OPEN, **{f"{due_field}__lte": now, f"{stamp_field}__isnull": True}
-        ).values_list("pk", flat=True)
-        for incident_id in list(pending):
+    marked = {"warned": 0, "escalated": 0, "cards": 0}
+    for action, due_field, stamp_field, count in (
+        (Action.WARN, "warn_at", "warned_at", "warned"),
+        (Action.ESCALATE, "deadline", "escalated_at", "escalated"),
+    ):
+        pending = IncidentStage.objects.filter(
+            ended_at__isnull=True, incident__status__in=Status.OPEN, **{f"{due_field}__lte": now, f"{stamp_field}__isnull": True}
+        ).order_by("incident_id").values_list("incident_id", "pk")
+        for incident_id, stage_id in list(pending):
             with transaction.atomic():
-                claimed = Incident.objects.filter(
-                    pk=incident_id, status__in=Status.OPEN, **{f"{stamp_field}__isnull": True}
-                ).update(**{stamp_field: now})
-                if not claimed:
+                incident = Incident.objects.select_for_update().get(pk=incident_id)
+                stage = incident.current_stage  # read now, under the lock
+                if incident.current_stage_id != stage_id or incident.status not in Status.OPEN or getattr(stage, stamp_field):
+                    continue  # moved on, or another process got there first
+                setattr(stage, stamp_field, now)
+                stage.save(update_fields=[stamp_field])
+                _record(incident=incident, actor=None, action=action, from_status=incident.status, data={"stage": stage.stage}, at=now)
+                marked[count] += 1
+    marked["cards"] = _issue_cards_by_rule(now=now)
+    return marked
+
+
+def _issue_cards_by_rule(*, now: datetime) -> int:
+    """Cards on handling (the handler's clock): ordinary once overdue, yellow once overdue by
+    more than CARD_YELLOW_OVERDUE_FRACTION of the limit, red at CARD_RED_LIMIT_MULTIPLE times
+    the limit or after CARD_RED_REWORKS failed inspections. Each colour once per case."""
+    Rule = SupervisionCard.Rule
+    handling = Incident.objects.filter(status=Status.ASSIGNED, current_stage__stage=Stage.HANDLE)
+    candidates = [
+        (Card.ORDINARY, Rule.OVERDUE, handling.filter(current_stage__deadline__lte=now)),
+        (Card.YELLOW, Rule.FAR_OVERDUE, handling.filter(current_stage__yellow_card_at__lte=now)),
+        (Card.RED, Rule.TWICE_LIMIT, handling.filter(current_stage__red_card_at__lte=now)),
+        (Card.RED, Rule.SECOND_REWORK, Incident.objects.filter(status__in=Status.OPEN, rework_count__gte=settings.CARD_RED_REWORKS)),
+    ]
+    issued = 0
+    for level, rule, incidents in candidates:
+        carded = SupervisionCard.objects.filter(level=level).exclude(rule="").values("incident_id")
+        for incident_id in list(incidents.exclude(pk__in=carded).exclude(appeal=Appeal.UPHELD).order_by("pk").values_list("pk", flat=True)):
+            with transaction.atomic():
+                incident = Incident.objects.select_for_update().get(pk=incident_id)
+                if not _card_is_due(incident, incident.current_stage, rule, now):
+                    continue  # handled, suspended or exempted meanwhile
+                try:
+                    with transaction.atomic():
+                        SupervisionCard.objects.create(incident=incident, level=level, rule=rule, created_at=now)
+                except IntegrityError:
                     continue  # another process got there first
-                incident = Incident.objects.get(pk=incident_id)
-                _record(incident=incident, actor=None, action=action, from_status=incident.status, at=now)
-                marked[action] += 1
-    return {"warned": marked[Action.WARN], "escalated": marked[Action.ESCALATE]}
+                _record(incident=incident, actor=None, action=Action.CARD, from_status=incident.status, data={"level": level, "rule": rule}, at=now)
+                issued += 1
+    return issued
+
+
+def _card_is_due(incident: Incident, stage: IncidentStage | None, rule: str, now: datetime) -> bool:
+    Rule = SupervisionCard.Rule
+    if incident.time_exempt or incident.status not in Status.OPEN:
+        return False
+    if rule == Rule.SECOND_REWORK:
+        return incident.rework_count >= settings.CARD_RED_REWORKS
+    if incident.status != Status.ASSIGNED or stage is None or stage.stage != Stage.HANDLE:
+        return False
+    due = {Rule.OVERDUE: stage.deadline, Rule.FAR_OVERDUE: stage.yellow_card_at, Rule.TWICE_LIMIT: stage.red_card_at}[rule]
+    return due <= now
+
+
+def incident_remind_suspended(*, now: datetime | None = None) -> int:
+    """From beat, each morning: tell the command centre of the suspended cases whose review
+    date has come, once per suspension."""
+    now = now or timezone.now()
+    due = Incident.objects.filter(status=Status.SUSPENDED, review_on__lte=timezone.localdate(now), review_reminded_at__isnull=True)
+    reminded = 0
+    for incident_id in list(due.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            claimed = Incident.objects.filter(pk=incident_id, status=Status.SUSPENDED, review_reminded_at__isnull=True).update(
+                review_reminded_at=now
+            )
+            if not claimed:
+                continue  # resumed, or another process got there first
+            incident = Incident.objects.get(pk=incident_id)
+            _record(
+                incident=incident, actor=None, action=Action.REVIEW_DUE, from_status=incident.status,
+                data={"review_on": incident.review_on.isoformat()}, at=now,
+            )
+            reminded += 1
+    return reminded
 
 
 def _recipients(*, incident: Incident, who: str):
@@ -440,6 +778,11 @@ def _recipients(*, incident: Incident, who: str):
         return list(active.filter(role=Role.DISPATCHER))
     if who == Notify.INSPECTORS:
         return list(active.filter(role=Role.INSPECTOR))
+    if who == Notify.OFFICIALS:
+        return list(active.filter(role=Role.OFFICIAL))
+    if who == Notify.DEPARTMENT_HEAD:
+        department_id = incident.assigned_department_id or (incident.assignee.department_id if incident.assignee_id else None)
+        return list(active.filter(department_id=department_id, is_department_head=True)) if department_id else []
     if who == Notify.GRID_WORKERS:
         return list(active.filter(grid_worker__grids=incident.grid_id).distinct()) if incident.grid_id else []
     if who == Notify.REPORTER:
@@ -469,8 +812,12 @@ def _notice(event: IncidentEvent) -> tuple[str, str]:
 def _notify_list(event: IncidentEvent) -> tuple[str, ...]:
     if event.action == Action.REPORT:
         return REPORT_NOTIFY
-    if event.action in WATCH_NOTIFY:
-        return WATCH_NOTIFY[event.action]
+    if event.action in (Action.WARN, Action.ESCALATE):
+        return watch_notify(event.action, event.data.get("stage", Stage.HANDLE))
+    if event.action == Action.REVIEW_DUE:
+        return (Notify.COMMAND_CENTRE,)
+    if event.action == Action.CARD:
+        return CARD_NOTIFY[event.data["level"]]
     return TRANSITIONS[event.action].notify
 
 
@@ -497,10 +844,11 @@ def event_process(*, event_id: int) -> bool:
                 incident.grid = grid
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = _notice(event)
-        for who in _notify_list(event):
-            # Nobody needs telling of what they have just done themselves.
-            recipients = [user for user in _recipients(incident=incident, who=who) if user.pk != event.actor_id]
-            notification_create(recipients=recipients, event=event, subject=subject, body=body)
+        # Each person once, though they belong to two of the groups told (a department's head
+        # is also its member); nobody needs telling of what they have just done themselves.
+        recipients = {user.pk: user for who in _notify_list(event) for user in _recipients(incident=incident, who=who)}
+        recipients.pop(event.actor_id, None)
+        notification_create(recipients=list(recipients.values()), event=event, subject=subject, body=body)
         event.processed_at = timezone.now()
         event.save(update_fields=["processed_at"])
     return True
@@ -518,7 +866,9 @@ def calendar_load_national() -> dict[str, int]:
     """The State Council's holidays and make-up days that the installed chinese-calendar knows
     and the database lacks; local days are kept."""
     with transaction.atomic():
-        return load_national_days(CalendarDay)
+        loaded = load_national_days(CalendarDay)
+    forget_calendar()  # written in bulk, without the signals that would have
+    return loaded
 
 
 def calendar_watch(*, today: date | None = None) -> dict:

@@ -30,3 +30,8 @@ def mark_deadlines() -> dict:
 @shared_task(acks_late=True)
 def watch_calendar() -> dict:
     return services.calendar_watch()
+
+
+@shared_task(acks_late=True)
+def remind_suspended() -> int:
+    return services.incident_remind_suspended()

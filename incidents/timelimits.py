@@ -8,6 +8,7 @@ Monday 10:00.
 """
 
 import logging
+import time as time_module
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -36,6 +37,29 @@ def workday_seconds() -> float:
     )
 
 
+# Every transition of a case counts working time, and the calendar changes a few times a year:
+# each process keeps the days for CALENDAR_MEMO_SECONDS. Saving or deleting a day forgets them
+# at once in the process that did it (incidents.apps); other processes see it within the memo.
+CALENDAR_MEMO_SECONDS = 30
+_calendar_memo: tuple[float, dict[date, bool]] | None = None
+
+
+def calendar_days() -> dict[date, bool]:
+    """Every exception of the working calendar."""
+    global _calendar_memo
+    from .models import CalendarDay
+
+    if _calendar_memo is None or _calendar_memo[0] < time_module.monotonic():
+        days = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+        _calendar_memo = (time_module.monotonic() + CALENDAR_MEMO_SECONDS, days)
+    return _calendar_memo[1]
+
+
+def forget_calendar(**_signal) -> None:
+    global _calendar_memo
+    _calendar_memo = None
+
+
 class WorkingCalendar:
     """Which days are working days, from the weekday and the calendar's exceptions.
 
@@ -51,11 +75,9 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, start: date, days: int = 400) -> "WorkingCalendar":
-        from .models import CalendarDay
-
         # From the start of its year, so that a known year is seen to be known however late in it.
-        rows = CalendarDay.objects.filter(date__gte=date(start.year, 1, 1), date__lt=start + timedelta(days=days))
-        exceptions = {row.date: row.is_working_day for row in rows}
+        first, end = date(start.year, 1, 1), start + timedelta(days=days)
+        exceptions = {day: working for day, working in calendar_days().items() if first <= day < end}
         known_years = [day.year for day, working in exceptions.items() if (day.month, day.day) == (1, 1) and not working]
         return cls(exceptions, date(max(known_years), 12, 31) if known_years else None)
 
@@ -82,6 +104,43 @@ def add_working_seconds(start: datetime, seconds: float, calendar: WorkingCalend
                 cursor = closes
         day += timedelta(days=1)
     raise ValueError("the calendar has no working time within ten years")
+
+
+def working_seconds_between(start: datetime, end: datetime, calendar: WorkingCalendar) -> float:
+    """The working time from `start` to `end` (0 if `end` is not after `start`)."""
+    tz = timezone.get_current_timezone()
+    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if calendar.is_working_day(day):
+            for period_start, period_end in _periods():
+                begin = max(start, datetime.combine(day, period_start, tzinfo=tz))
+                finish = min(end, datetime.combine(day, period_end, tzinfo=tz))
+                if finish > begin:
+                    total += (finish - begin).total_seconds()
+        day += timedelta(days=1)
+    return total
+
+
+def counts_working_time(unit: str) -> bool:
+    return unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS)
+
+
+def time_between(start: datetime, end: datetime, unit: str, calendar: WorkingCalendar) -> float:
+    """Seconds from `start` to `end`, counted the way a limit in `unit` is counted."""
+    if counts_working_time(unit):
+        return working_seconds_between(start, end, calendar)
+    return max(0.0, (end - start).total_seconds())
+
+
+def add_time(start: datetime, seconds: float, unit: str, calendar: WorkingCalendar) -> datetime:
+    """`start` plus `seconds`, counted the way a limit in `unit` is counted."""
+    if seconds <= 0:
+        return start
+    if counts_working_time(unit):
+        return add_working_seconds(start, seconds, calendar)
+    return start + timedelta(seconds=seconds)
 
 
 def add_time_limit(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> datetime:

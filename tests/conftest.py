@@ -50,9 +50,18 @@ def _national_calendar(request):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    from incidents.clocks import forget_stage_limits
+    from incidents.timelimits import forget_calendar
+
+    def forget():
+        cache.clear()
+        # Kept in memory for a while in each process: a rolled-back test must not leave them.
+        forget_calendar()
+        forget_stage_limits()
+
+    forget()
     yield
-    cache.clear()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,9 @@
 """Putting a case into any status through the real services."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from incidents import services
 from incidents.models import Incident
 
@@ -7,7 +11,9 @@ from ..conftest import IN_GRID_A
 
 PATH_TO = {
     "reported": [],
+    "accepted": ["accept"],
     "assigned": ["assign"],
+    "suspended": ["assign", "suspend"],
     "handled": ["assign", "handle"],
     "inspected": ["assign", "handle", "inspect"],
     "closed": ["assign", "handle", "inspect", "close"],
@@ -25,7 +31,13 @@ def report(users, categories, *, reporter="worker_a", category="rubbish", positi
 
 def drive(incident: Incident, users, steps: list[str], *, department=None) -> Incident:
     for step in steps:
-        if step == "assign":
+        if step == "accept":
+            services.incident_accept(incident_id=incident.pk, actor=users["dispatcher"])
+        elif step == "suspend":
+            services.incident_suspend(
+                incident_id=incident.pk, actor=users["dispatcher"], reason="需立项改造", review_on=timezone.localdate() + timedelta(days=30)
+            )
+        elif step == "assign":
             if department is not None:
                 services.incident_assign(incident_id=incident.pk, actor=users["dispatcher"], department=department)
             else:

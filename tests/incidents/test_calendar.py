@@ -70,11 +70,12 @@ def test_a_deadline_past_the_last_known_day_is_logged_then_right_once_the_new_ye
 
 
 def test_a_report_counts_the_holidays_of_the_calendar(users, categories):
-    # Working days: Wednesday 2026-09-30 10:00 with 2 working days runs over the National Day week.
+    # Working days: Wednesday 2026-09-30 10:00 with 2 working days runs over the National Day
+    # week; the stage limits of accepting, dispatching and inspecting add one working hour.
     incident, _ = incident_report(
         reporter=users["worker_a"], category=categories["street_light"], description="路灯不亮", at=local(2026, 9, 30, 10, 0), **IN_GRID_A
     )
-    assert incident.deadline == local(2026, 10, 9, 10, 0)
+    assert incident.deadline == local(2026, 10, 9, 11, 0)
 
 
 @pytest.mark.parametrize(

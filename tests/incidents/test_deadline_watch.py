@@ -1,7 +1,8 @@
-"""The deadline watch (incidents.services.incident_mark_deadlines) and the warning light.
+"""The deadline watch (incidents.services.incident_mark_deadlines) and the warning lights.
 
-A rubbish case (0101, 2 working hours) reported on Tuesday 24 November 2026 at 09:00 is warned
-at 10:36 (80 %) and due at 11:00.
+A rubbish case (0101, 2 working hours) reported on Tuesday 24 November 2026 at 09:00 and
+assigned at 09:10: its handling stage is warned at 10:46 (80 % of 2 h) and due at 11:10. The
+case as a whole (15 + 15 min, 2 h, 30 min) is due at 12:00.
 """
 
 from datetime import timedelta
@@ -12,16 +13,19 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from incidents import tasks
-from incidents.models import Incident, IncidentEvent
-from incidents.services import incident_assign, incident_mark_deadlines, incident_report
+from incidents.models import Incident, IncidentEvent, IncidentStage
+from incidents.services import incident_assign, incident_handle, incident_mark_deadlines, incident_report
 from tests.conftest import IN_GRID_A, local
+
+from .helpers import case_in
 
 pytestmark = pytest.mark.django_db
 
 REPORTED = local(2026, 11, 24, 9, 0)
-BEFORE_WARNING = local(2026, 11, 24, 10, 30)
-AFTER_WARNING = local(2026, 11, 24, 10, 40)
-AFTER_DEADLINE = local(2026, 11, 24, 11, 5)
+BEFORE_WARNING = local(2026, 11, 24, 10, 40)
+AFTER_WARNING = local(2026, 11, 24, 10, 50)
+AFTER_DEADLINE = local(2026, 11, 24, 11, 15)
+NOTHING = {"warned": 0, "escalated": 0, "cards": 0}
 
 
 @pytest.fixture
@@ -37,6 +41,10 @@ def assigned_case(users, categories, run_sent_tasks) -> Incident:
     return incident
 
 
+def handling(incident) -> IncidentStage:
+    return IncidentStage.objects.get(incident=incident, stage="handle")
+
+
 def events(incident, action: str) -> list[IncidentEvent]:
     return list(incident.events.filter(action=action))
 
@@ -45,145 +53,148 @@ def told(user, action: str) -> int:
     return Notification.objects.filter(recipient=user, event__action=action).count()
 
 
-def test_the_case_is_timed_as_expected(assigned_case):
-    assert (assigned_case.warn_at, assigned_case.deadline) == (local(2026, 11, 24, 10, 36), local(2026, 11, 24, 11, 0))
+def test_each_stage_and_the_case_are_timed_as_expected(assigned_case):
+    accepting, dispatching, stage = assigned_case.stages.all()
+    assert (accepting.stage, accepting.deadline, accepting.ended_at, accepting.completed) == ("accept", local(2026, 11, 24, 9, 15), REPORTED + timedelta(minutes=10), True)
+    # Accepted and dispatched in one step: the dispatch took no time.
+    assert (dispatching.stage, dispatching.started_at, dispatching.ended_at, dispatching.elapsed_seconds) == ("dispatch", REPORTED + timedelta(minutes=10), REPORTED + timedelta(minutes=10), 0)
+    assert (stage.stage, stage.warn_at, stage.deadline) == ("handle", local(2026, 11, 24, 10, 46), local(2026, 11, 24, 11, 10))
+    assert assigned_case.current_stage == stage
+    assert (assigned_case.warn_at, assigned_case.deadline) == (local(2026, 11, 24, 11, 24), local(2026, 11, 24, 12, 0))
 
 
 def test_nothing_is_marked_before_80_percent(assigned_case):
-    assert incident_mark_deadlines(now=BEFORE_WARNING) == {"warned": 0, "escalated": 0}
-    assigned_case.refresh_from_db()
-    assert assigned_case.warned_at is None and assigned_case.escalated_at is None
+    assert incident_mark_deadlines(now=BEFORE_WARNING) == NOTHING
+    stage = handling(assigned_case)
+    assert stage.warned_at is None and stage.escalated_at is None
     assert not events(assigned_case, "warn")
 
 
-def test_a_case_past_80_percent_is_warned(assigned_case):
-    assert incident_mark_deadlines(now=AFTER_WARNING) == {"warned": 1, "escalated": 0}
-    assigned_case.refresh_from_db()
-    assert assigned_case.warned_at == AFTER_WARNING
-    assert assigned_case.escalated_at is None
+def test_a_stage_past_80_percent_is_warned(assigned_case):
+    assert incident_mark_deadlines(now=AFTER_WARNING) == {"warned": 1, "escalated": 0, "cards": 0}
+    stage = handling(assigned_case)
+    assert stage.warned_at == AFTER_WARNING and stage.escalated_at is None
     [warning] = events(assigned_case, "warn")
-    assert warning.actor is None
+    assert warning.actor is None and warning.data == {"stage": "handle"}
     assert (warning.from_status, warning.to_status) == ("assigned", "assigned")
-    assert assigned_case.status == "assigned"
 
 
-def test_the_assignee_is_told_of_the_warning(assigned_case, users, run_sent_tasks):
+def test_the_handler_is_told_of_the_warning_of_handling(assigned_case, users, run_sent_tasks):
     incident_mark_deadlines(now=AFTER_WARNING)
     run_sent_tasks()
     assert told(users["worker_a"], "warn") == 1
     assert told(users["dispatcher"], "warn") == 0
 
 
-def test_a_case_past_its_deadline_is_escalated_to_the_command_centre(assigned_case, users, run_sent_tasks):
+def test_a_stage_past_its_deadline_is_escalated_to_the_command_centre_and_carded(assigned_case, users, run_sent_tasks):
     incident_mark_deadlines(now=AFTER_WARNING)
-    assert incident_mark_deadlines(now=AFTER_DEADLINE) == {"warned": 0, "escalated": 1}
-    assigned_case.refresh_from_db()
-    assert assigned_case.escalated_at == AFTER_DEADLINE
-    assert assigned_case.warned_at == AFTER_WARNING
-    assert len(events(assigned_case, "escalate")) == 1
-    assert len(events(assigned_case, "warn")) == 1
+    assert incident_mark_deadlines(now=AFTER_DEADLINE) == {"warned": 0, "escalated": 1, "cards": 1}
+    stage = handling(assigned_case)
+    assert (stage.warned_at, stage.escalated_at) == (AFTER_WARNING, AFTER_DEADLINE)
+    assert len(events(assigned_case, "escalate")) == len(events(assigned_case, "warn")) == 1
+    assert [(card.level, card.rule, card.issued_by) for card in assigned_case.cards.all()] == [("ordinary", "overdue", None)]
     run_sent_tasks()
     assert told(users["dispatcher"], "escalate") == 1
     assert told(users["worker_a"], "escalate") == 1
+    assert told(users["worker_a"], "card") == 1
 
 
 def test_the_command_centre_gets_the_escalation_by_email(assigned_case, users, run_sent_tasks):
     incident_mark_deadlines(now=AFTER_DEADLINE)
     run_sent_tasks()
     escalation = Notification.objects.get(recipient=users["dispatcher"], event__action="escalate")
-    assert [message.to for message in mail.outbox] == [["dispatch@example.org"]]
-    assert mail.outbox[0].subject == escalation.subject
+    assert ["dispatch@example.org"] in [message.to for message in mail.outbox]
+    assert escalation.subject in [message.subject for message in mail.outbox]
     assert assigned_case.code in escalation.subject
 
 
-def test_a_case_past_both_thresholds_at_once_gets_both(assigned_case, users, run_sent_tasks):
-    assert incident_mark_deadlines(now=AFTER_DEADLINE) == {"warned": 1, "escalated": 1}
-    assigned_case.refresh_from_db()
-    assert assigned_case.warned_at == assigned_case.escalated_at == AFTER_DEADLINE
-    assert [event.action for event in assigned_case.events.all()][-2:] == ["warn", "escalate"]
-    run_sent_tasks()
-    assert told(users["worker_a"], "warn") == 1
-    assert told(users["dispatcher"], "escalate") == 1
+def test_a_stage_past_both_thresholds_at_once_gets_both(assigned_case, users, run_sent_tasks):
+    assert incident_mark_deadlines(now=AFTER_DEADLINE) == {"warned": 1, "escalated": 1, "cards": 1}
+    stage = handling(assigned_case)
+    assert stage.warned_at == stage.escalated_at == AFTER_DEADLINE
+    assert [event.action for event in assigned_case.events.all()][-3:] == ["warn", "escalate", "card"]
 
 
 def test_running_it_twice_changes_nothing_more(assigned_case, run_sent_tasks):
     incident_mark_deadlines(now=AFTER_DEADLINE)
     run_sent_tasks()
     event_count, notification_count, mail_count = IncidentEvent.objects.count(), Notification.objects.count(), len(mail.outbox)
-    assigned_case.refresh_from_db()
-    stamps = (assigned_case.warned_at, assigned_case.escalated_at)
+    stage = handling(assigned_case)
 
-    assert incident_mark_deadlines(now=AFTER_DEADLINE + timedelta(hours=1)) == {"warned": 0, "escalated": 0}
+    assert incident_mark_deadlines(now=AFTER_DEADLINE + timedelta(minutes=30)) == NOTHING
     assert run_sent_tasks() == 0
-    assigned_case.refresh_from_db()
-    assert (assigned_case.warned_at, assigned_case.escalated_at) == stamps
+    assert (handling(assigned_case).warned_at, handling(assigned_case).escalated_at) == (stage.warned_at, stage.escalated_at)
     assert (IncidentEvent.objects.count(), Notification.objects.count(), len(mail.outbox)) == (event_count, notification_count, mail_count)
 
 
-def test_a_warned_case_is_not_warned_again_when_it_is_escalated(assigned_case):
-    incident_mark_deadlines(now=AFTER_WARNING)
+def test_each_stage_is_warned_and_escalated_once_on_its_own_clock(assigned_case, users):
     incident_mark_deadlines(now=AFTER_DEADLINE)
-    incident_mark_deadlines(now=AFTER_DEADLINE + timedelta(days=3))
-    assert [event.action for event in assigned_case.events.all()] == ["report", "assign", "warn", "escalate"]
+    incident_handle(incident_id=assigned_case.pk, actor=users["worker_a"], at=AFTER_DEADLINE + timedelta(minutes=5))
+    # Inspection: 30 working minutes from 11:20, warned at 11:44, due at 11:50.
+    assert incident_mark_deadlines(now=local(2026, 11, 24, 11, 45)) == {"warned": 1, "escalated": 0, "cards": 0}
+    assert incident_mark_deadlines(now=local(2026, 11, 24, 11, 50)) == {"warned": 0, "escalated": 1, "cards": 0}
+    assert incident_mark_deadlines(now=local(2026, 11, 27, 9, 0)) == NOTHING
+    assert [(e.action, e.data.get("stage")) for e in assigned_case.events.filter(action__in=["warn", "escalate"])] == [
+        ("warn", "handle"), ("escalate", "handle"), ("warn", "inspect"), ("escalate", "inspect"),
+    ]
 
 
-def test_an_unassigned_case_is_still_escalated_to_the_command_centre(users, categories, run_sent_tasks):
+def test_an_unaccepted_report_is_escalated_to_the_command_centre(users, categories, run_sent_tasks):
     incident, _ = incident_report(
-        reporter=users["worker_a"], category=categories["rubbish"], description="无人认领", at=REPORTED, **IN_GRID_A
+        reporter=users["worker_a"], category=categories["rubbish"], description="无人受理", at=REPORTED, **IN_GRID_A
     )
     run_sent_tasks()
-    assert incident_mark_deadlines(now=AFTER_DEADLINE) == {"warned": 1, "escalated": 1}
+    # Accepting: 15 working minutes, warned at 09:12, due at 09:15.
+    assert incident_mark_deadlines(now=local(2026, 11, 24, 9, 20)) == {"warned": 1, "escalated": 1, "cards": 0}
     run_sent_tasks()
+    assert told(users["dispatcher"], "warn") == 1
     assert told(users["dispatcher"], "escalate") == 1
-    assert Notification.objects.filter(event__action="warn").count() == 0
+    assert told(users["worker_a"], "escalate") == 0
 
 
 @pytest.mark.parametrize("status", ["closed", "rejected", "merged"])
-def test_finished_cases_are_never_marked(categories, status):
-    incident = Incident.objects.create(
-        category=categories["rubbish"], description="已结束", status=status, reported_at=REPORTED,
-        warn_at=REPORTED + timedelta(minutes=96), deadline=REPORTED + timedelta(hours=2), closed_at=REPORTED + timedelta(hours=3),
-        **IN_GRID_A,
-    )
-    assert incident_mark_deadlines(now=AFTER_DEADLINE + timedelta(days=30)) == {"warned": 0, "escalated": 0}
-    incident.refresh_from_db()
-    assert incident.warned_at is None and incident.escalated_at is None
-    assert not incident.events.exists()
+def test_finished_cases_are_never_marked(users, categories, status):
+    incident = case_in(status, users, categories)
+    assert incident.current_stage is None
+    incident_mark_deadlines(now=timezone.now() + timedelta(days=30))
+    assert not incident.events.filter(action__in=["warn", "escalate", "card"]).exists()
 
 
-def test_a_case_closed_after_its_warning_is_not_escalated(assigned_case):
+def test_a_suspended_case_is_never_marked(users, categories):
+    incident = case_in("suspended", users, categories)
+    assert incident_mark_deadlines(now=timezone.now() + timedelta(days=20)) == NOTHING
+
+
+def test_a_case_handled_after_its_warning_is_not_escalated_for_handling(assigned_case, users):
     incident_mark_deadlines(now=AFTER_WARNING)
-    Incident.objects.filter(pk=assigned_case.pk).update(status="closed", closed_at=AFTER_WARNING)
-    assert incident_mark_deadlines(now=AFTER_DEADLINE) == {"warned": 0, "escalated": 0}
+    incident_handle(incident_id=assigned_case.pk, actor=users["worker_a"], at=AFTER_WARNING + timedelta(minutes=1))
+    incident_mark_deadlines(now=AFTER_DEADLINE)
     assert not events(assigned_case, "escalate")
+    assert not assigned_case.cards.exists()
 
 
-def test_a_case_without_a_deadline_is_never_marked(categories):
-    Incident.objects.create(category=categories["rubbish"], description="无时限", reported_at=REPORTED, **IN_GRID_A)
-    assert incident_mark_deadlines(now=AFTER_DEADLINE + timedelta(days=30)) == {"warned": 0, "escalated": 0}
-    assert not IncidentEvent.objects.exists()
-
-
-def test_the_beat_task_marks_against_the_real_clock(categories):
-    now = timezone.now()
-    incident = Incident.objects.create(
-        category=categories["rubbish"], description="早已超期", reported_at=now - timedelta(days=2),
-        warn_at=now - timedelta(days=1, hours=1), deadline=now - timedelta(days=1), **IN_GRID_A,
+def test_the_beat_task_marks_against_the_real_clock(users, categories):
+    incident, _ = incident_report(
+        reporter=users["worker_a"], category=categories["rubbish"], description="早已超期", at=timezone.now() - timedelta(days=10), **IN_GRID_A
     )
-    assert tasks.mark_deadlines.run() == {"warned": 1, "escalated": 1}
-    assert tasks.mark_deadlines.run() == {"warned": 0, "escalated": 0}
-    assert sorted(incident.events.values_list("action", flat=True)) == ["escalate", "warn"]
+    assert tasks.mark_deadlines.run() == {"warned": 1, "escalated": 1, "cards": 0}
+    assert tasks.mark_deadlines.run() == NOTHING
+    assert sorted(incident.events.values_list("action", flat=True)) == ["escalate", "report", "warn"]
 
 
 # The warning light
 
 
-def test_the_light_is_green_then_yellow_then_red(assigned_case):
-    assert assigned_case.warning_light(BEFORE_WARNING) == "green"
-    assert assigned_case.warning_light(local(2026, 11, 24, 10, 36)) == "yellow"
-    assert assigned_case.warning_light(AFTER_WARNING) == "yellow"
-    assert assigned_case.warning_light(local(2026, 11, 24, 11, 0)) == "red"
-    assert assigned_case.warning_light(AFTER_DEADLINE) == "red"
+def test_the_stage_light_is_green_then_yellow_then_red(assigned_case):
+    assert assigned_case.stage_light(BEFORE_WARNING) == "green"
+    assert assigned_case.stage_light(local(2026, 11, 24, 10, 46)) == "yellow"
+    assert assigned_case.stage_light(local(2026, 11, 24, 11, 10)) == "red"
+
+
+def test_the_case_light_follows_the_whole_case(assigned_case):
+    assert assigned_case.warning_light(AFTER_DEADLINE) == "green"
+    assert assigned_case.warning_light(local(2026, 11, 24, 11, 24)) == "yellow"
+    assert assigned_case.warning_light(local(2026, 11, 24, 12, 0)) == "red"
 
 
 def test_a_finished_case_has_no_light(assigned_case):

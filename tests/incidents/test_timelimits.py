@@ -214,9 +214,12 @@ def test_a_report_gets_its_deadline_from_its_category_and_the_calendar(users, ca
         reporter=users["worker_a"], category=categories["rubbish"], description="路边垃圾", at=local(2026, 11, 27, 17, 0), **IN_GRID_A
     )
     assert created
-    # 2 working hours: one on Friday, the Monday is a holiday, one on Tuesday.
-    assert incident.deadline == local(2026, 12, 1, 9, 30)
+    # 15 + 15 min to accept and dispatch, 2 working hours to handle, 30 min to inspect: three
+    # working hours, one on Friday, the Monday is a holiday, two on Tuesday.
+    assert incident.deadline == local(2026, 12, 1, 10, 30)
     incident.refresh_from_db()
-    assert incident.deadline == local(2026, 12, 1, 9, 30)
-    # 80 % of 2 h = 96 min: 60 on Friday, 36 on Tuesday.
-    assert incident.warn_at == local(2026, 12, 1, 9, 6)
+    assert incident.deadline == local(2026, 12, 1, 10, 30)
+    # 80 % of 3 h = 144 min: 60 on Friday, 84 on Tuesday.
+    assert incident.warn_at == local(2026, 12, 1, 9, 54)
+    # The first stage, accepting, is due in 15 working minutes: on Friday.
+    assert incident.current_stage.deadline == local(2026, 11, 27, 17, 15)

@@ -4,87 +4,164 @@ The expectations are written out here as the rules a town would state them, not 
 incidents/workflow.py, so a change to the table shows up as a failing test.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from incidents import services
 from incidents.errors import Conflict, InvalidInput, NotAllowed, NotPossible
-from incidents.models import IncidentEvent
+from incidents.models import Incident, IncidentEvent
+from incidents.workflow import TRANSITIONS
 
 from .helpers import case_in, report
 
-STATUSES = ["reported", "assigned", "handled", "inspected", "closed", "rejected", "merged"]
+STATUSES = ["reported", "accepted", "assigned", "handled", "inspected", "suspended", "closed", "rejected", "merged"]
 ROLES = ["admin", "dispatcher", "inspector", "official", "worker_a", "worker_b", "department", "other_department"]
+LIVE = {"reported", "accepted", "assigned", "handled", "inspected", "suspended"}
+DISPATCHED = {"assigned", "handled", "inspected"}
 
-# Who may take each action (worker_a is the assignee once the case is assigned) ...
+# Who may take each action (worker_a is the handler once the case is assigned) ...
 MAY = {
+    "accept": {"admin", "dispatcher"},
     "assign": {"admin", "dispatcher"},
+    "return": {"admin", "worker_a"},
+    "request_extension": {"admin", "worker_a"},
+    "approve_extension": {"admin", "dispatcher"},
+    "refuse_extension": {"admin", "dispatcher"},
     "handle": {"admin", "worker_a"},
     "inspect": {"admin", "inspector"},
     "rework": {"admin", "inspector"},
     "close": {"admin", "dispatcher"},
+    "close_erroneous": {"admin", "dispatcher"},
+    "close_special": {"admin", "official"},
+    "reopen": {"admin", "dispatcher"},
     "reject": {"admin", "dispatcher"},
     "merge": {"admin", "dispatcher"},
+    "suspend": {"admin", "dispatcher"},
+    "resume": {"admin", "dispatcher"},
+    "appeal": {"admin", "worker_a"},
+    "uphold_appeal": {"admin", "official"},
+    "dismiss_appeal": {"admin", "official"},
+    "card": {"admin", "dispatcher", "official"},
 }
-# ... from which statuses, and where the case goes.
+# ... from which statuses, and where the case goes (None: it stays where it is).
 FROM = {
-    "assign": ({"reported", "assigned"}, "assigned"),
+    "accept": ({"reported"}, "accepted"),
+    "assign": ({"reported", "accepted", "assigned"}, "assigned"),
+    "return": ({"assigned"}, "accepted"),
+    "request_extension": ({"assigned"}, None),
+    "approve_extension": ({"assigned"}, None),
+    "refuse_extension": ({"assigned"}, None),
     "handle": ({"assigned"}, "handled"),
     "inspect": ({"handled"}, "inspected"),
     "rework": ({"handled"}, "assigned"),
     "close": ({"inspected"}, "closed"),
-    "reject": ({"reported", "assigned"}, "rejected"),
-    "merge": ({"reported", "assigned"}, "merged"),
+    "close_erroneous": (DISPATCHED | {"suspended"}, "closed"),
+    "close_special": (LIVE, "closed"),
+    "reopen": ({"closed"}, "accepted"),
+    "reject": ({"reported", "accepted", "assigned"}, "rejected"),
+    "merge": ({"reported", "accepted", "assigned"}, "merged"),
+    "suspend": ({"assigned"}, "suspended"),
+    "resume": ({"suspended"}, "assigned"),
+    "appeal": (DISPATCHED | {"closed"}, None),
+    "uphold_appeal": (DISPATCHED | {"closed"}, None),
+    "dismiss_appeal": (DISPATCHED | {"closed"}, None),
+    "card": (LIVE, None),
 }
-NEVER_ASSIGNED = {"reported", "rejected", "merged"}
+NEVER_ASSIGNED = {"reported", "accepted", "rejected", "merged"}
+
+
+def test_the_expectations_cover_the_whole_table():
+    assert set(MAY) == set(FROM) == set(TRANSITIONS)
+
+
+def prepare(action, incident, users):
+    """What must have happened first: a request to decide on, a judgement to appeal."""
+    if action in ("approve_extension", "refuse_extension") and incident.status == "assigned":
+        act("request_extension", incident, users["worker_a"], users)
+    if action in ("appeal", "uphold_appeal", "dismiss_appeal"):
+        Incident.objects.filter(pk=incident.pk).update(deadline=incident.reported_at)  # late
+    if action in ("uphold_appeal", "dismiss_appeal") and incident.status in FROM["appeal"][0]:
+        services.incident_appeal(incident_id=incident.pk, actor=users["worker_a"], reason="系统时钟有误")
+    incident.refresh_from_db()
 
 
 def act(action, incident, actor, users):
     common = {"incident_id": incident.pk, "actor": actor}
+    if action == "accept":
+        return services.incident_accept(**common)
     if action == "assign":
         return services.incident_assign(**common, assignee=users["worker_b"])
+    if action == "return":
+        return services.incident_return(**common, reason="不属于本单位职责")
+    if action == "request_extension":
+        until = (incident.current_stage.deadline if incident.current_stage else timezone.now()) + timedelta(days=3)
+        return services.incident_request_extension(**common, reason="需采购配件", until=until)
+    if action in ("approve_extension", "refuse_extension"):
+        return services.incident_decide_extension(**common, approve=action == "approve_extension", note="同意" if action == "approve_extension" else "不同意")
     if action == "handle":
         return services.incident_handle(**common, note="已处理")
     if action in ("inspect", "rework"):
         return services.incident_inspect(**common, passed=action == "inspect", note="" if action == "inspect" else "未清理干净")
     if action == "close":
         return services.incident_close(**common)
+    if action == "close_erroneous":
+        return services.incident_close_erroneous(**common, reason="现场无此问题")
+    if action == "close_special":
+        return services.incident_close_special(**common, reason="镇领导批示结案")
+    if action == "reopen":
+        return services.incident_reopen(**common, reason="问题复发")
     if action == "reject":
         return services.incident_reject(**common, reason="重复上报")
     if action == "merge":
         other = report(users, incident.category and {"rubbish": incident.category})
         return services.incident_merge(**common, duplicate_of=other)
+    if action == "suspend":
+        return services.incident_suspend(**common, reason="需纳入年度改造计划", review_on=timezone.localdate() + timedelta(days=30))
+    if action == "resume":
+        return services.incident_resume(**common)
+    if action == "appeal":
+        return services.incident_appeal(**common, reason="超期系因停电")
+    if action in ("uphold_appeal", "dismiss_appeal"):
+        return services.incident_decide_appeal(**common, uphold=action == "uphold_appeal", note="经核实")
+    if action == "card":
+        return services.incident_card(**common, level="yellow", note="请加快处置")
     raise AssertionError(action)
 
 
 def expected(action, status, role):
     allowed_roles = MAY[action]
-    if action == "handle" and status in NEVER_ASSIGNED:
+    if "worker_a" in allowed_roles and status in NEVER_ASSIGNED:
         allowed_roles = {"admin"}
     if role not in allowed_roles:
         return NotAllowed
     sources, target = FROM[action]
-    return target if status in sources else NotPossible
+    return (target or status) if status in sources else NotPossible
 
 
 @pytest.mark.parametrize("action", sorted(MAY))
 @pytest.mark.parametrize("status", STATUSES)
 def test_every_role_against_every_status(action, status, users, categories):
+    refused_on = case_in(status, users, categories)
+    prepare(action, refused_on, users)
     for role in ROLES:
-        incident = case_in(status, users, categories)
-        events_before = IncidentEvent.objects.filter(incident=incident).count()
         outcome = expected(action, status, role)
         if isinstance(outcome, str):
+            incident = case_in(status, users, categories)
+            prepare(action, incident, users)
             changed = act(action, incident, users[role], users)
             assert changed.status == outcome, (role, action, status)
             assert changed.version == incident.version + 1
             event = IncidentEvent.objects.filter(incident=incident).last()
             assert (event.action, event.from_status, event.to_status, event.actor) == (action, status, outcome, users[role])
         else:
+            events_before = IncidentEvent.objects.filter(incident=refused_on).count()
             with pytest.raises(outcome):
-                act(action, incident, users[role], users)
-            incident.refresh_from_db()
-            assert incident.status == status, (role, action, status)
-            assert IncidentEvent.objects.filter(incident=incident).count() == events_before
+                act(action, refused_on, users[role], users)
+            refused_on.refresh_from_db()
+            assert refused_on.status == status, (role, action, status)
+            assert IncidentEvent.objects.filter(incident=refused_on).count() == events_before
 
 
 def test_a_department_member_handles_their_departments_case(users, categories, department):

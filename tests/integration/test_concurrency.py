@@ -9,6 +9,7 @@ would win.
 
 import threading
 import time
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection, connections
@@ -16,15 +17,25 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from incidents.errors import Conflict, NotPossible
-from incidents.models import Incident, IncidentEvent
+from incidents.models import Incident, IncidentEvent, IncidentStage, SupervisionCard
 from incidents.services import (
+    incident_appeal,
     incident_assign,
     incident_close,
+    incident_close_erroneous,
+    incident_close_special,
+    incident_decide_appeal,
+    incident_decide_extension,
     incident_handle,
     incident_inspect,
+    incident_mark_deadlines,
     incident_merge,
     incident_reject,
+    incident_reopen,
     incident_report,
+    incident_request_extension,
+    incident_return,
+    incident_suspend,
 )
 from tests.conftest import IN_GRID_A, make_user
 
@@ -253,3 +264,130 @@ def test_a_worker_cannot_be_deactivated_half_way_through_being_assigned_a_case(r
 
     assert isinstance(outcomes[0], Incident), outcomes
     assert finished["deactivate"] > finished["assign"]
+
+
+# The branches (returns, extensions, suspensions, appeals, cards, reopening)
+
+
+@pytest.fixture
+def assigned(reported, users) -> Incident:
+    return incident_assign(incident_id=reported.pk, actor=users["dispatcher"], assignee=users["worker_a"])
+
+
+def test_two_members_returning_a_department_case_at_once_return_it_once(reported, users, department, slow_saves):
+    incident_assign(incident_id=reported.pk, actor=users["dispatcher"], department=department)
+    colleague = make_user("department2", Role.DEPARTMENT, department=department)
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_return(incident_id=reported.pk, actor=users["department"], reason="不属本单位"),
+        lambda: incident_return(incident_id=reported.pk, actor=colleague, reason="非我单位职责"),
+    )
+
+    winner_and_loser(outcomes)
+    reported.refresh_from_db()
+    assert (reported.status, reported.return_count, actions(reported).count("return")) == ("accepted", 1, 1)
+
+
+def test_two_extension_requests_at_once_leave_one_pending(assigned, users, slow_saves):
+    until = IncidentStage.objects.get(pk=assigned.current_stage_id).deadline + timedelta(days=1)
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_request_extension(incident_id=assigned.pk, actor=users["worker_a"], reason="需配件", until=until),
+        lambda: incident_request_extension(incident_id=assigned.pk, actor=users["worker_a"], reason="需配件", until=until + timedelta(days=1)),
+    )
+
+    winner, loser = winner_and_loser(outcomes)
+    assert isinstance(loser, NotPossible) and loser.status_code == 409
+    assert actions(assigned).count("request_extension") == 1
+
+
+def test_approving_and_refusing_an_extension_at_once_decides_it_once(assigned, users, slow_saves):
+    stage = IncidentStage.objects.get(pk=assigned.current_stage_id)
+    incident_request_extension(incident_id=assigned.pk, actor=users["worker_a"], reason="需配件", until=stage.deadline + timedelta(days=1))
+    second_dispatcher = make_user("dispatcher2", Role.DISPATCHER)
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_decide_extension(incident_id=assigned.pk, actor=users["dispatcher"], approve=True),
+        lambda: incident_decide_extension(incident_id=assigned.pk, actor=second_dispatcher, approve=False, note="不同意"),
+    )
+
+    winner, loser = winner_and_loser(outcomes)
+    assert isinstance(loser, NotPossible) and loser.status_code == 409
+    assigned.refresh_from_db()
+    assert assigned.extension_count == (1 if actions(assigned)[-1] == "approve_extension" else 0)
+    assert len([a for a in actions(assigned) if a in ("approve_extension", "refuse_extension")]) == 1
+
+
+def test_suspending_while_the_handler_handles_does_one_or_the_other(assigned, users, slow_saves):
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_suspend(incident_id=assigned.pk, actor=users["dispatcher"], reason="需立项", review_on=date.today() + timedelta(days=30)),
+        lambda: incident_handle(incident_id=assigned.pk, actor=users["worker_a"], note="已处理"),
+    )
+
+    winner, loser = winner_and_loser(outcomes)
+    assert isinstance(loser, NotPossible)
+    assigned.refresh_from_db()
+    assert assigned.status == winner.status in ("suspended", "handled")
+
+
+def test_two_officials_deciding_one_appeal_at_once_decide_it_once(assigned, users, slow_saves):
+    Incident.objects.filter(pk=assigned.pk).update(deadline=assigned.reported_at)
+    incident_appeal(incident_id=assigned.pk, actor=users["worker_a"], reason="超期系因停电")
+    second_official = make_user("official2", Role.OFFICIAL)
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_decide_appeal(incident_id=assigned.pk, actor=users["official"], uphold=True, note="属实"),
+        lambda: incident_decide_appeal(incident_id=assigned.pk, actor=second_official, uphold=False, note="理由不足"),
+    )
+
+    winner, loser = winner_and_loser(outcomes)
+    assert isinstance(loser, NotPossible) and loser.status_code == 409
+    assigned.refresh_from_db()
+    assert assigned.appeal == winner.appeal
+
+
+def test_two_deadline_watches_at_once_issue_each_card_once(assigned, users):
+    later = assigned.deadline + timedelta(days=30)
+
+    outcomes = at_once(lambda: incident_mark_deadlines(now=later), lambda: incident_mark_deadlines(now=later))
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert sum(outcome["cards"] for outcome in outcomes) == 3
+    assert sorted(SupervisionCard.objects.filter(incident=assigned).values_list("level", flat=True)) == ["ordinary", "red", "yellow"]
+    assert actions(assigned).count("escalate") == 1
+
+
+def test_two_dispatchers_reopening_at_once_reopen_it_once(inspected, users, slow_saves):
+    incident_close(incident_id=inspected.pk, actor=users["dispatcher"])
+    second_dispatcher = make_user("dispatcher2", Role.DISPATCHER)
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_reopen(incident_id=inspected.pk, actor=users["dispatcher"], reason="复发"),
+        lambda: incident_reopen(incident_id=inspected.pk, actor=second_dispatcher, reason="居民再次反映"),
+    )
+
+    winner_and_loser(outcomes)
+    inspected.refresh_from_db()
+    assert (inspected.status, inspected.rework_count, actions(inspected).count("reopen")) == ("accepted", 1, 1)
+
+
+def test_closing_as_erroneous_and_by_special_decision_at_once_closes_it_once(assigned, users, slow_saves):
+    slow_saves()
+
+    outcomes = at_once(
+        lambda: incident_close_erroneous(incident_id=assigned.pk, actor=users["dispatcher"], reason="上报有误"),
+        lambda: incident_close_special(incident_id=assigned.pk, actor=users["official"], reason="领导决定"),
+    )
+
+    winner, loser = winner_and_loser(outcomes)
+    assert isinstance(loser, NotPossible) and loser.status_code == 409
+    assigned.refresh_from_db()
+    assert assigned.closure == winner.closure in ("erroneous", "special")
+    assert len([a for a in actions(assigned) if a.startswith("close")]) == 1
