@@ -540,3 +540,17 @@ REJECT_REASONS = [
     "私人物业范围内问题，已转物业公司处理",
 ]
 MERGE_NOTE = "与{code}为同一问题，合并处理"
+# The branches of the loop (workflow.py): returns, extensions, suspensions, appeals, cards,
+# reopening and the closure types other than normal.
+RETURN_REASONS = ["该问题不属于本单位职责范围，请重新派遣", "现场核实属于其他部门管养设施，退回指挥中心", "非本单位辖区，退回重派"]
+EXTENSION_REASONS = ["需采购专用配件，申请延期", "涉及多户协调，申请延期处置", "雨天无法施工，申请延期"]
+EXTENSION_REFUSALS = ["不予延期，请按原时限完成", "问题影响群众出行，不同意延期"]
+EXTENSION_APPROVALS = ["同意延期", "同意延期，请抓紧落实", ""]
+SUSPEND_REASONS = ["需列入老旧小区改造计划，暂时挂账", "需申请专项资金，挂账待批", "涉及市政工程项目，待工程实施后处置"]
+APPEAL_REASONS = ["超期系因雨雪天气无法施工", "返工系核查标准理解不一致，实际已整改到位", "超期系等待产权单位确认"]
+APPEAL_UPHELD = ["经核实，申诉理由成立，予以免责", "情况属实，同意申诉"]
+APPEAL_DISMISSED = ["申诉理由不充分，维持原认定", "经核实，超期责任在处置单位，驳回申诉"]
+CARD_NOTES = ["已超期，请立即处置", "超期较长，请部门负责人督促落实"]
+REOPEN_REASONS = ["居民反映问题复发，重新派遣", "回访发现整改不彻底，重新办理"]
+ERRONEOUS_REASONS = ["处置单位到场核实，上报信息有误", "现场核实位置与上报不符，问题不存在"]
+SPECIAL_REASONS = ["经镇领导研究，作特殊结案处理", "问题已纳入县级项目统一解决，特殊结案"]

@@ -168,6 +168,32 @@ def test_its_incidents_went_through_the_workflow(seeded):
     assert incidents.filter(status=Status.REJECTED).exists()
 
 
+def test_a_few_percent_of_its_cases_take_each_branch(seeded):
+    incidents = Incident.objects.all()
+    summary = incident_summary(incidents, now=NOW)
+    actions = set(IncidentEvent.objects.values_list("action", flat=True))
+    branches = {
+        Action.ACCEPT, Action.RETURN, Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION, Action.SUSPEND, Action.RESUME,
+        Action.APPEAL, Action.CARD, Action.CLOSE_ERRONEOUS,
+    }
+    assert branches <= actions, branches - actions
+    dispatched = summary["dispatched"]
+    assert 0 < summary["returned"] < 0.05 * dispatched
+    assert 0 < summary["extended"] < 0.06 * dispatched
+    assert summary["appeals"] > 0 and summary["cards"]["ordinary"] > 0
+    assert 90 < summary["timely_dispatch_rate"] < 100 and 90 < summary["accurate_dispatch_rate"] < 100
+    stages = summary["stages"]
+    assert all(stages[stage]["done"] > 0 and stages[stage]["average_minutes"] > 0 for stage in ("accept", "handle", "inspect"))
+    assert summary["closures"]["normal"] > summary["closures"]["overdue"] > summary["closures"]["erroneous"] > 0
+    assert f"Timely dispatch {summary['timely_dispatch_rate']} %" in seeded
+
+
+def test_each_department_has_a_head_who_is_told_of_cards(seeded):
+    for code, (_, account) in DEPARTMENTS.items():
+        head = User.objects.get(username=f"{account}-head")
+        assert (head.department.code, head.is_department_head, head.check_password("govgrid-demo")) == (code, True, True)
+
+
 def test_some_cases_were_handled_on_the_spot_with_photos(seeded):
     on_spot = Incident.objects.filter(handled_on_spot=True)
     assert on_spot.exists()

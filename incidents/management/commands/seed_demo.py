@@ -41,16 +41,29 @@ from incidents.holidays import last_known_year
 from incidents.services import (
     Photos,
     calendar_load_national,
+    incident_accept,
+    incident_appeal,
     incident_assign,
+    incident_card,
     incident_close,
+    incident_close_erroneous,
+    incident_close_special,
+    incident_decide_appeal,
+    incident_decide_extension,
     incident_handle,
     incident_inspect,
     incident_mark_deadlines,
     incident_merge,
     incident_reject,
+    incident_reopen,
     incident_report,
+    incident_request_extension,
+    incident_resume,
+    incident_return,
+    incident_suspend,
 )
 from incidents.stats import incident_summary
+from incidents.workflow import Appeal, Card, is_late, recently_closed
 from incidents.timelimits import TimeUnit, WorkingCalendar, add_working_seconds, workday_seconds
 
 DEFAULT_SEED = 2020
@@ -70,10 +83,22 @@ MISDISPATCHED = 0.02
 GIVEN_TO_A_WORKER = 0.6  # of the cases a grid worker can deal with
 REWORKED = 0.035
 LATE = 0.06
+# The branches (workflow.py), each a few percent of the cases.
+ACCEPTED_FIRST = 0.6  # accepted, then dispatched a few minutes later; the rest in one step
+RETURNED = 0.012  # sent to the wrong department, which returns it
+CLOSED_IN_ERROR = 0.5  # of the cases rejected after dispatch: closed as erroneous instead
+EXTENDED = 0.03  # the handler asks for more time ...
+EXTENSION_REFUSED = 0.2  # ... and is refused
+SUSPENDED = 0.01  # needs budget or a works project: suspended for a week to two months
+APPEALED = 0.3  # of the cases closed late or reworked, the handler appeals ...
+APPEAL_UPHELD = 0.5  # ... and the official upholds
+CARDED = 0.7  # of the late cases, the command centre issues a card
+REOPENED = 0.006  # found back after closing
+CLOSED_BY_DECISION = 0.15  # of the forgotten cases, an official closes by special decision
 # A case forgotten at some stage: it stays open, and once past its deadline counts as due
 # and not closed. These, with the day's cases past a short limit, are what keep the
 # completion rate just under 100 %.
-FORGOTTEN = 0.012
+FORGOTTEN = 0.015
 
 
 @dataclass
@@ -226,8 +251,14 @@ def summary_text(now: datetime) -> str:
             f"({summary['overdue_open']} overdue).",
             f"Completion rate {summary['completion_rate']} %, on-time rate {summary['on_time_rate']} %, "
             f"rework rate {summary['rework_rate']} % of {summary['due']} cases due.",
+            f"Timely dispatch {summary['timely_dispatch_rate']} %, accurate dispatch {summary['accurate_dispatch_rate']} %; "
+            f"{summary['returned']} returned, {summary['extended']} extended, {summary['suspended']} suspended, "
+            f"{summary['appeals_upheld']} of {summary['appeals']} appeals upheld; cards "
+            + ", ".join(f"{count} {level}" for level, count in summary["cards"].items())
+            + "; closed " + ", ".join(f"{count} {kind}" for kind, count in summary["closures"].items()) + ".",
             f"Demo accounts, password {data.PASSWORD}: {', '.join(username for username, _, _ in data.STAFF)}, "
-            f"worker01…worker{data.GRID_WORKERS:02d}, {', '.join(account for _, _, account, _ in data.DEPARTMENTS)}.",
+            f"worker01…worker{data.GRID_WORKERS:02d}, {', '.join(account for _, _, account, _ in data.DEPARTMENTS)} "
+            "(and each department's head, the same name with -head).",
         ]
     )
 
@@ -332,6 +363,18 @@ class TownBuilder:
             )
             for department, (_, _, account, _) in zip(departments, data.DEPARTMENTS)
         ]
+        # Each department's head, told of the supervision cards on its cases.
+        people += [
+            User(
+                username=f"{account}-head",
+                role=Role.DEPARTMENT,
+                first_name=f"{department.name}负责人",
+                password=password,
+                department=department,
+                is_department_head=True,
+            )
+            for department, (_, _, account, _) in zip(departments, data.DEPARTMENTS)
+        ]
         users = {user.username: user for user in User.objects.bulk_create(people)}
         self.staff = {username: users[username] for username, _, _ in data.STAFF}
         self.departments = {
@@ -422,6 +465,8 @@ class Clock:
             TimeUnit.NATURAL_DAYS: 86400,
         }[minor.time_unit]
         self.span = minor.time_limit * seconds_per_unit
+        # A calendar day's worth of this clock: a working week has five working days.
+        self.seconds_per_day = workday_seconds() * 5 / 7 if self.unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS) else 86400
 
     def at(self, offset: float) -> datetime:
         if self.unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
@@ -461,6 +506,7 @@ class History:
         self.rng, self.town, self.calendar, self.now, self.per_day = rng, town, calendar, now, per_day
         self.dispatcher = town.staff["dispatcher"]
         self.inspector = town.staff["inspector"]
+        self.official = town.staff["official"]
         self.recent: deque[Recent] = deque(maxlen=40)
         # Prepared once, as the API prepares each upload; every case stores its own copy.
         self.before_photo, self.after_photo = (
@@ -615,13 +661,27 @@ class History:
                 incident_reject(incident_id=pk, actor=dispatcher, reason=reason, at=at)
 
             if rng.random() < 0.3:  # sent out first; the handler found nothing to do
-                steps = [(dispatch, self.assign(pk, self.handler(case))), (dispatch + 0.2 * clock.span, reject)]
+                steps = [(dispatch, self.assign(pk, self.handler(case)))]
+                if rng.random() < CLOSED_IN_ERROR:
+                    error = rng.choice(data.ERRONEOUS_REASONS)
+
+                    def close_in_error(at):
+                        incident_close_erroneous(incident_id=pk, actor=dispatcher, reason=error, at=at)
+
+                    return Plan(steps + [(dispatch + 0.2 * clock.span, close_in_error)])
+                steps.append((dispatch + 0.2 * clock.span, reject))
             else:
                 steps = [(dispatch, reject)]
             return Plan(steps, counted=False, closes=False)
 
         reworked = rng.random() < REWORKED
-        finish = clock.span * (rng.uniform(1.05, 2.5) if rng.random() < LATE else rng.uniform(0.3, 0.95))
+        late = rng.random() < LATE
+        extended = not case.on_spot and not late and rng.random() < EXTENDED
+        # Late past the case's own deadline: its limit and an hour of accepting, dispatching
+        # and inspecting. An extension takes the handling past its first limit, on time.
+        finish = (clock.span + 3600) * rng.uniform(1.05, 2.5) if late else clock.span * rng.uniform(0.3, 0.95)
+        if extended:
+            finish = clock.span * rng.uniform(1.1, 1.4)
         if reworked:
             finish *= 1.25
         steps = []
@@ -629,16 +689,34 @@ class History:
             handler, begin = Handler(user=case.reporter), 0.0
         else:
             handler = self.handler(case)
-            if rng.random() < MISDISPATCHED:
+            if rng.random() < ACCEPTED_FIRST:
+                steps.append((0.4 * dispatch, self.accept(pk)))
+            draw = rng.random()
+            if draw < MISDISPATCHED + RETURNED:
                 wrong = rng.choice([other for other in self.town.departments.values() if other is not handler])
                 steps.append((dispatch, self.assign(pk, wrong)))
-                dispatch += 0.1 * (finish - dispatch)
+                sent_wrong, dispatch = dispatch, dispatch + 0.1 * (finish - dispatch)
+                if draw < RETURNED:
+                    steps.append(((sent_wrong + dispatch) / 2, self.give_back(pk, wrong)))
                 note = rng.choice(data.REASSIGN_NOTES).format(department=handler.label)
                 steps.append((dispatch, self.assign(pk, handler, note=note)))
             else:
                 steps.append((dispatch, self.assign(pk, handler)))
             begin = dispatch
+        if not case.on_spot and rng.random() < SUSPENDED:
+            # Suspended for a week to two months, then resumed where it stopped.
+            paused = clock.seconds_per_day * rng.uniform(7, 60)
+            steps += [(begin + 0.1 * (finish - begin), self.suspend(pk)), (begin + 0.1 * (finish - begin) + paused, self.resume(pk))]
+            begin += paused
+            finish += paused
         work = finish - begin
+        if extended:
+            steps.append((begin + 0.3 * work, self.ask_more_time(pk, handler)))
+            steps.append((begin + 0.35 * work, self.decide_more_time(pk)))
+        if late and not case.on_spot and rng.random() < CARDED:
+            steps.append((begin + 1.05 * clock.span, self.card(pk, Card.ORDINARY)))
+            if work > 2.5 * clock.span:
+                steps.append((begin + 1.6 * clock.span, self.card(pk, Card.YELLOW)))
         closing = case.minor.closing
 
         def handle(at):
@@ -662,11 +740,121 @@ class History:
         else:
             steps += [(begin + 0.7 * work, handle), (begin + 0.88 * work, inspect)]
         steps.append((finish, close))
+        # Cards and requests land where their time falls among the other steps.
+        steps.sort(key=lambda step: step[0])
         if rng.random() < FORGOTTEN:
             # Mostly left with its handler, who never gets round to it; now and then elsewhere.
             kept = rng.choices(range(len(steps)), weights=[1, 6] + [2] * (len(steps) - 2))[0]
+            if rng.random() < CLOSED_BY_DECISION:
+                return Plan(steps[:kept] + [(finish + 3 * clock.span, self.close_by_decision(pk))])
             return Plan(steps[:kept], closes=False)
+        if (late or reworked) and rng.random() < APPEALED:
+            steps += [(finish + 0.05 * clock.span, self.appeal(pk, handler)), (finish + 0.3 * clock.span, self.decide_appeal(pk))]
+        elif rng.random() < REOPENED:
+            again = [self.assign(pk, handler), handle, inspect, close]
+            steps.append((finish + min(0.5 * clock.span, clock.seconds_per_day), self.reopen(pk, again)))
         return Plan(steps)
+
+    def accept(self, pk: int):
+        def accept(at):
+            incident_accept(incident_id=pk, actor=self.dispatcher, at=at)
+
+        return accept
+
+    def give_back(self, pk: int, wrong: Handler):
+        reason = self.rng.choice(data.RETURN_REASONS)
+
+        def give_back(at):
+            incident_return(incident_id=pk, actor=wrong.user, reason=reason, at=at)
+
+        return give_back
+
+    def suspend(self, pk: int):
+        reason, review_in = self.rng.choice(data.SUSPEND_REASONS), self.rng.randint(30, 90)
+
+        def suspend(at):
+            review_on = timezone.localdate(at) + timedelta(days=review_in)
+            incident_suspend(incident_id=pk, actor=self.dispatcher, reason=reason, review_on=review_on, at=at)
+
+        return suspend
+
+    def resume(self, pk: int):
+        def resume(at):
+            incident_resume(incident_id=pk, actor=self.dispatcher, note="条件具备，恢复处置", at=at)
+
+        return resume
+
+    def ask_more_time(self, pk: int, handler: Handler):
+        reason, more = self.rng.choice(data.EXTENSION_REASONS), self.rng.uniform(0.5, 1.0)
+
+        def ask(at):
+            stage = Incident.objects.select_related("current_stage").get(pk=pk).current_stage
+            until = stage.deadline + (stage.deadline - stage.started_at) * more
+            incident_request_extension(incident_id=pk, actor=handler.user, reason=reason, until=until, at=at)
+
+        return ask
+
+    def decide_more_time(self, pk: int):
+        refused = self.rng.random() < EXTENSION_REFUSED
+        note = self.rng.choice(data.EXTENSION_REFUSALS if refused else data.EXTENSION_APPROVALS)
+
+        def decide(at):
+            incident_decide_extension(incident_id=pk, actor=self.dispatcher, approve=not refused, note=note, at=at)
+
+        return decide
+
+    def card(self, pk: int, level: str):
+        note = self.rng.choice(data.CARD_NOTES)
+
+        def card(at):
+            incident_card(incident_id=pk, actor=self.dispatcher, level=level, note=note, at=at)
+
+        return card
+
+    def appeal(self, pk: int, handler: Handler):
+        reason = self.rng.choice(data.APPEAL_REASONS)
+
+        def appeal(at):
+            incident = Incident.objects.get(pk=pk)
+            # Only a judgement is appealed: a case that the clock of its deadline found late.
+            if incident.rework_count or is_late(incident, at):
+                incident_appeal(incident_id=pk, actor=handler.user, reason=reason, at=at)
+
+        return appeal
+
+    def decide_appeal(self, pk: int):
+        upheld = self.rng.random() < APPEAL_UPHELD
+        note = self.rng.choice(data.APPEAL_UPHELD if upheld else data.APPEAL_DISMISSED)
+
+        def decide(at):
+            if Incident.objects.filter(pk=pk, appeal=Appeal.PENDING).exists():
+                incident_decide_appeal(incident_id=pk, actor=self.official, uphold=upheld, note=note, at=at)
+
+        return decide
+
+    def reopen(self, pk: int, again: list):
+        """Found back within REOPEN_DAYS of closing, and done again over the next hours, as far
+        as `now`; a case closed before a long holiday is past the reopening window."""
+        reason = self.rng.choice(data.REOPEN_REASONS)
+
+        def reopen(at):
+            if recently_closed(Incident.objects.get(pk=pk), at) is not None:
+                return
+            incident_reopen(incident_id=pk, actor=self.dispatcher, reason=reason, at=at)
+            for hours, step in zip((0.5, 3, 4, 4.5), again):
+                if at + timedelta(hours=hours) > self.now:
+                    break
+                step(at + timedelta(hours=hours))
+
+        return reopen
+
+    def close_by_decision(self, pk: int):
+        reason = self.rng.choice(data.SPECIAL_REASONS)
+
+        def close(at):
+            incident_close_special(incident_id=pk, actor=self.official, reason=reason, at=at)
+
+        return close
 
     def assign(self, pk: int, handler: Handler, note: str = ""):
         def assign(at):
