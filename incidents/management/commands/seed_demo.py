@@ -731,14 +731,20 @@ class History:
         def close(at):
             incident_close(incident_id=pk, actor=dispatcher, note=rng.choice(data.CLOSE_NOTES), at=at)
 
+        def looked_at(handled: float, next_step: float) -> float:
+            """An inspector comes five to thirty-odd minutes after the handling (the limit is
+            30), before the next step."""
+            return min(handled + rng.uniform(300, 2000), (handled + next_step) / 2)
+
         if reworked and case.on_spot:
-            steps += [(0.3 * work, rework), (0.7 * work, handle), (0.88 * work, inspect)]
+            steps += [(looked_at(0, 0.7 * work), rework), (0.7 * work, handle), (looked_at(0.7 * work, work), inspect)]
         elif reworked:
-            steps += [(begin + 0.4 * work, handle), (begin + 0.5 * work, rework), (begin + 0.75 * work, handle), (begin + 0.88 * work, inspect)]
+            first, second = begin + 0.4 * work, begin + 0.75 * work
+            steps += [(first, handle), (looked_at(first, second), rework), (second, handle), (looked_at(second, finish), inspect)]
         elif case.on_spot:
-            steps.append((0.6 * work, inspect))
+            steps.append((looked_at(0, work), inspect))
         else:
-            steps += [(begin + 0.7 * work, handle), (begin + 0.88 * work, inspect)]
+            steps += [(begin + 0.7 * work, handle), (looked_at(begin + 0.7 * work, finish), inspect)]
         steps.append((finish, close))
         # Cards and requests land where their time falls among the other steps.
         steps.sort(key=lambda step: step[0])
