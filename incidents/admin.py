@@ -53,49 +53,38 @@ class CalendarDayAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class EventInline(admin.TabularInline):
-    model = IncidentEvent
+class ReadOnlyInline(admin.TabularInline):
+    """A case's history, shown as it was recorded: nothing added, changed or deleted here."""
+
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "actor", "from_status", "to_status", "note", "processed_at"]
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class StageInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
+    model = IncidentEvent
+    fields = ["created_at", "action", "actor", "from_status", "to_status", "note", "processed_at"]
+
+
+class StageInline(ReadOnlyInline):
     model = IncidentStage
     fk_name = "incident"
-    extra = 0
-    can_delete = False
     fields = ["stage", "started_at", "deadline", "warned_at", "escalated_at", "ended_at", "ended_by", "completed", "elapsed_seconds"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class CardInline(admin.TabularInline):
+class CardInline(ReadOnlyInline):
     model = SupervisionCard
-    extra = 0
-    can_delete = False
     fields = ["created_at", "level", "rule", "issued_by", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(ReadOnlyInline):
     model = IncidentPhoto
-    extra = 0
     fields = ["stage", "image", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class MajorCategoryFilter(admin.SimpleListFilter):

@@ -239,7 +239,7 @@ class IncidentStage(models.Model):
         indexes = [models.Index(fields=["ended_at", "deadline"]), models.Index(fields=["stage", "started_at"])]
 
     def __str__(self):
-        return f"{self.incident_id} {self.stage} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_stage_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     def light(self, now) -> str | None:
         return light(self.warn_at, self.deadline, now)
@@ -302,7 +302,7 @@ class SupervisionCard(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.incident_id} {self.get_level_display()}"
+        return f"{self.get_level_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 def photo_path(photo: "IncidentPhoto", filename: str) -> str:
@@ -366,7 +366,7 @@ class IncidentEvent(models.Model):
         indexes = [models.Index(fields=["processed_at", "created_at"])]
 
     def __str__(self):
-        return f"{self.incident_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk and not kwargs.get("update_fields") == ["processed_at"]:

@@ -711,7 +711,8 @@ def incident_mark_deadlines(*, now: datetime | None = None) -> dict[str, int]:
 def _issue_cards_by_rule(*, now: datetime) -> int:
     """Cards on handling (the handler's clock): ordinary once overdue, yellow once overdue by
     more than CARD_YELLOW_OVERDUE_FRACTION of the limit, red at CARD_RED_LIMIT_MULTIPLE times
-    the limit or after CARD_RED_REWORKS failed inspections. Each colour once per case."""
+    the limit or after CARD_RED_REWORKS failed inspections. Each colour once per case: not
+    again where the command centre or an official has already given the case that card."""
     Rule = SupervisionCard.Rule
     handling = Incident.objects.filter(status=Status.ASSIGNED, current_stage__stage=Stage.HANDLE)
     candidates = [
@@ -722,12 +723,12 @@ def _issue_cards_by_rule(*, now: datetime) -> int:
     ]
     issued = 0
     for level, rule, incidents in candidates:
-        carded = SupervisionCard.objects.filter(level=level).exclude(rule="").values("incident_id")
+        carded = SupervisionCard.objects.filter(level=level).values("incident_id")
         for incident_id in list(incidents.exclude(pk__in=carded).exclude(appeal=Appeal.UPHELD).order_by("pk").values_list("pk", flat=True)):
             with transaction.atomic():
                 incident = Incident.objects.select_for_update().get(pk=incident_id)
-                if not _card_is_due(incident, incident.current_stage, rule, now):
-                    continue  # handled, suspended or exempted meanwhile
+                if not _card_is_due(incident, incident.current_stage, rule, now) or incident.cards.filter(level=level).exists():
+                    continue  # handled, suspended, exempted or carded by hand meanwhile
                 try:
                     with transaction.atomic():
                         SupervisionCard.objects.create(incident=incident, level=level, rule=rule, created_at=now)

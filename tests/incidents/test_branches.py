@@ -386,3 +386,9 @@ def test_the_summary_api_carries_the_new_measures(api, users, categories):
     assert body["cards"] == {"ordinary": 0, "yellow": 0, "red": 0}
     assert body["closures"]["normal"] == 1
     assert body["stages"]["inspect"]["done"] == 1
+
+
+def test_the_watch_gives_no_card_of_a_colour_already_given_by_hand(timed_case, users):
+    services.incident_card(incident_id=timed_case.pk, actor=users["dispatcher"], level="ordinary", note="已超期", at=local(2026, 11, 24, 11, 12))
+    assert services.incident_mark_deadlines(now=local(2026, 11, 24, 13, 45))["cards"] == 1
+    assert list(timed_case.cards.values_list("level", "rule")) == [("ordinary", ""), ("yellow", "far_overdue")]
