@@ -150,7 +150,8 @@ class IncidentSerializer(serializers.ModelSerializer):
         return incident.warning_light(self.context["now"])
 
     def get_overdue(self, incident) -> bool:
-        return incident.warning_light(self.context["now"]) == "red"
+        """Past its deadline, and not excused by an upheld appeal."""
+        return incident.warning_light(self.context["now"]) == "red" and not incident.time_exempt
 
     def get_stage_light(self, incident) -> str | None:
         return incident.stage_light(self.context["now"])
@@ -352,8 +353,15 @@ def _action_view(name: str):
 
     def view(self, request, pk=None):
         # A case the asker may not see does not exist for them: 404, as for a missing id.
-        if not incidents_visible_to(request.user).filter(pk=pk).exists():
+        incident = incidents_visible_to(request.user).filter(pk=pk).first()
+        if incident is None:
             raise NotFound(_("No such incident."))
+        # Not theirs to take (403) or not now (409), before anything is said about the body;
+        # the service asks again under the lock.
+        try:
+            services.incident_check_action(incident=incident, actor=request.user, action=name, at=timezone.now())
+        except WorkflowError as error:
+            return workflow_error_response(error)
         body = input_serializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)

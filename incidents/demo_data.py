@@ -540,6 +540,7 @@ REJECT_REASONS = [
     "私人物业范围内问题，已转物业公司处理",
 ]
 MERGE_NOTE = "与{code}为同一问题，合并处理"
+ALREADY_CLOSED = "与{code}为同一问题，该案件已办结"
 # The branches of the loop (workflow.py): returns, extensions, suspensions, appeals, cards,
 # reopening and the closure types other than normal.
 RETURN_REASONS = ["该问题不属于本单位职责范围，请重新派遣", "现场核实属于其他部门管养设施，退回指挥中心", "非本单位辖区，退回重派"]

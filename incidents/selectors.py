@@ -7,7 +7,7 @@ from accounts.models import Role
 from grids.models import Grid
 
 from .models import Category, Incident, IncidentStage
-from .workflow import Status
+from .workflow import Appeal, Status
 
 TOWN_WIDE_ROLES = (Role.DISPATCHER, Role.INSPECTOR, Role.OFFICIAL)
 
@@ -44,8 +44,9 @@ def incident_get_for_user(*, user, incident_id) -> Incident:
 
 
 def late_by(now) -> Q:
-    """Open and at or past its deadline: warned red, escalated, and due in the measures."""
-    return Q(status__in=Status.OPEN, deadline__lte=now)
+    """Open and at or past its deadline, and not excused by an upheld appeal: overdue in the
+    list and due in the measures alike."""
+    return Q(status__in=Status.OPEN, deadline__lte=now) & ~Q(appeal=Appeal.UPHELD)
 
 
 def incidents_filter(

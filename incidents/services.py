@@ -71,6 +71,8 @@ TIME_OF = {
     Status.MERGED: "closed_at",
 }
 SENT_BACK = frozenset({Action.REWORK, Action.RETURN, Action.RESUME, Action.REOPEN})
+# A suspension is looked at again within this many days (a works project in next year's budget).
+REVIEW_WITHIN_DAYS = 731
 
 
 @dataclass
@@ -302,18 +304,7 @@ def incident_transition(
             incident = Incident.objects.select_for_update(of=("self",)).select_related("category").get(pk=incident_id)
         except Incident.DoesNotExist:
             raise Missing(_("No such incident.")) from None
-        refused = refusal(action, actor, incident, at)
-        if refused == "actor":
-            raise NotAllowed(_("You may not %(action)s this incident.") % {"action": action_label(action)})
-        if expected_version is not None and expected_version != incident.version:
-            raise Conflict(_("Someone else changed this incident; reload it and try again."))
-        if refused == "status":
-            raise NotPossible(
-                _("Cannot %(action)s an incident that is %(status)s.")
-                % {"action": action_label(action), "status": incident.get_status_display()}
-            )
-        if refused:
-            raise NotPossible(refused)
+        incident_check_action(incident=incident, actor=actor, action=action, at=at, expected_version=expected_version)
         if check:
             check(incident)
         from_status = incident.status
@@ -335,6 +326,24 @@ def incident_transition(
         if photos:
             _attach(incident=incident, event=event, photos=photos, by=actor, written=written)
     return incident
+
+
+def incident_check_action(*, incident: Incident, actor, action: str, at: datetime, expected_version: int | None = None) -> None:
+    """Refuse, by the table, an action this actor may not take (403) or not now (409). The
+    service asks it of the locked case; the API asks it first, so that a refusal comes before
+    any complaint about the body of the request."""
+    refused = refusal(action, actor, incident, at)
+    if refused == "actor":
+        raise NotAllowed(_("You may not %(action)s this incident.") % {"action": action_label(action)})
+    if expected_version is not None and expected_version != incident.version:
+        raise Conflict(_("Someone else changed this incident; reload it and try again."))
+    if refused == "status":
+        raise NotPossible(
+            _("Cannot %(action)s an incident that is %(status)s.")
+            % {"action": action_label(action), "status": incident.get_status_display()}
+        )
+    if refused:
+        raise NotPossible(refused)
 
 
 def _move_clocks(incident: Incident, *, action: str, from_status: str, at: datetime) -> set[str]:
@@ -441,18 +450,26 @@ def incident_request_extension(*, incident_id: int, actor, reason: str, until: d
     at = at or timezone.now()
 
     def later_than_now(incident):
-        deadline = incident.current_stage.deadline
-        if until <= max(deadline, at):
-            raise InvalidInput(
-                _("Ask for a deadline later than the present one (%(deadline)s).") % {"deadline": _local(deadline)},
-                fields={"until": _("Later than %(deadline)s.") % {"deadline": _local(deadline)}},
-            )
+        _refuse_unless_later(until, incident.current_stage.deadline, at)
 
     return incident_transition(
         incident_id=incident_id, actor=actor, action=Action.REQUEST_EXTENSION, note=reason,
         changes={"extension_requested_until": until}, data={"until": until.isoformat()},
         expected_version=expected_version, at=at, check=later_than_now,
     )
+
+
+def _refuse_unless_later(until: datetime, deadline: datetime, at: datetime) -> None:
+    """More time is a deadline after the present one and, for a stage already overdue, after now."""
+    if until > max(deadline, at):
+        return
+    if deadline >= at:
+        message = _("Ask for a deadline later than the present one, %(deadline)s.") % {"deadline": _local(deadline)}
+    else:
+        message = _("The present deadline, %(deadline)s, has passed: ask for a deadline later than now (%(now)s).") % {
+            "deadline": _local(deadline), "now": _local(at)
+        }
+    raise InvalidInput(message, fields={"until": _("Later than %(time)s.") % {"time": _local(max(deadline, at))}})
 
 
 def incident_decide_extension(
@@ -473,11 +490,7 @@ def incident_decide_extension(
     def extend(incident):
         stage = incident.current_stage
         new_deadline = until or incident.extension_requested_until
-        if new_deadline <= max(stage.deadline, at):
-            raise InvalidInput(
-                _("The new deadline must be later than the present one (%(deadline)s).") % {"deadline": _local(stage.deadline)},
-                fields={"until": _("Later than %(deadline)s.") % {"deadline": _local(stage.deadline)}},
-            )
+        _refuse_unless_later(new_deadline, stage.deadline, at)
         moved = new_deadline - stage.deadline
         data.update(until=new_deadline.isoformat(), requested=incident.extension_requested_until.isoformat())
         stage.warn_at = stage.started_at + (new_deadline - stage.started_at) * settings.WARNING_FRACTION
@@ -505,8 +518,11 @@ def incident_suspend(*, incident_id: int, actor, reason: str, review_on: date, e
     is resumed; on `review_on` the command centre is reminded of it."""
     reason = _required(reason, "reason", _("Give the reason for suspending the case."))
     at = at or timezone.now()
-    if review_on <= timezone.localdate(at):
-        raise InvalidInput(_("The review date must be in the future."), fields={"review_on": _("A date after today.")})
+    today = timezone.localdate(at)
+    if not today < review_on <= today + timedelta(days=REVIEW_WITHIN_DAYS):
+        raise InvalidInput(
+            _("The review date must be after today and within two years."), fields={"review_on": _("A date after today, within two years.")}
+        )
     return incident_transition(
         incident_id=incident_id, actor=actor, action=Action.SUSPEND, note=reason,
         changes={"review_on": review_on, "review_reminded_at": None}, data={"review_on": review_on.isoformat()},
@@ -539,9 +555,16 @@ def incident_decide_appeal(*, incident_id: int, actor, uphold: bool, note: str, 
     """An official upholds the appeal, which exempts the case from the time measures, or
     dismisses it; either way with the reasons."""
     note = _required(note, "note", _("Give the reasons for the decision."))
+
+    def decided(incident):
+        if not uphold:
+            return {"appeal": Appeal.DISMISSED}
+        # Excused: a case closed late is closed on time for every measure, its closure type too.
+        return {"appeal": Appeal.UPHELD, **({"closure": Closure.NORMAL} if incident.closure == Closure.OVERDUE else {})}
+
     return incident_transition(
         incident_id=incident_id, actor=actor, action=Action.UPHOLD_APPEAL if uphold else Action.DISMISS_APPEAL, note=note,
-        changes={"appeal": Appeal.UPHELD if uphold else Appeal.DISMISSED}, expected_version=expected_version, at=at,
+        expected_version=expected_version, at=at, update=decided,
     )
 
 
@@ -571,6 +594,8 @@ def incident_reopen(*, incident_id: int, actor, reason: str, expected_version=No
         return {
             "closed_at": None, "closure": "", "assignee": None, "assigned_department": None,
             "rework_count": incident.rework_count + 1,
+            # A new round: the old round's appeal does not excuse it.
+            "appeal": "",
         }
 
     return incident_transition(
@@ -654,9 +679,9 @@ def incident_merge(*, incident_id: int, actor, duplicate_of: Incident, note: str
 
     def target_is_live(_incident):
         target = Incident.objects.get(pk=target_id)
-        if target.status in Status.NOT_COUNTED:
+        if target.status not in Status.LIVE:
             raise NotPossible(
-                _("Merge into a live case, not one that is rejected or merged."),
+                _("Merge into a live case, not one that is closed, rejected or merged."),
                 fields={"duplicate_of": _("%(code)s is %(status)s.") % {"code": target.code, "status": target.get_status_display()}},
             )
 

@@ -17,7 +17,7 @@ never as late or reworked. As of `now`:
 - per stage (accepting, dispatching, handling, inspecting): done, done on time, open past the
   limit, the timely rate, and the average time taken, in minutes counted the way its limit is
   (working time for working units), less any time suspended. A stage ended by a return or a
-  reassignment is not held against it.
+  reassignment is not held against it, nor any stage of a case whose appeal was upheld.
 """
 
 from datetime import datetime
@@ -37,7 +37,7 @@ def incident_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
     incidents = incidents.order_by()
     exempt = Q(appeal=Appeal.UPHELD)
     closed = Q(status=Status.CLOSED)
-    overdue_open = late_by(now) & ~exempt
+    overdue_open = late_by(now)
     dispatched = Q(accepted_at__isnull=False, assigned_at__isnull=False)
     counts = incidents.aggregate(
         reported=Count("id"),
@@ -80,12 +80,13 @@ def incident_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
 def stage_summary(incidents: QuerySet[Incident], *, now: datetime) -> dict:
     rows = IncidentStage.objects.filter(incident__in=incidents.values("pk")).order_by()
     done = Q(completed=True)
-    late_open = Q(ended_at__isnull=True, deadline__lte=now, incident__status__in=Status.OPEN)
+    exempt = Q(incident__appeal=Appeal.UPHELD)
+    late_open = Q(ended_at__isnull=True, deadline__lte=now, incident__status__in=Status.OPEN) & ~exempt
     by_stage = {
         row["stage"]: row
         for row in rows.values("stage").annotate(
             done=Count("id", filter=done),
-            done_on_time=Count("id", filter=done & Q(ended_at__lte=F("deadline"))),
+            done_on_time=Count("id", filter=done & (Q(ended_at__lte=F("deadline")) | exempt)),
             late_open=Count("id", filter=late_open),
             average_seconds=Avg("elapsed_seconds", filter=done),
         )

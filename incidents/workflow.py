@@ -207,6 +207,13 @@ def is_late(incident, now) -> bool:
     return (incident.closed_at or now) > incident.deadline if incident.status == Status.CLOSED else now > incident.deadline
 
 
+def not_handled_yet(incident, now):
+    """Returned before it is handled: once handled (and sent back for rework), it is theirs."""
+    if incident.handled_at and incident.assigned_at and incident.handled_at >= incident.assigned_at:
+        return _("A case handled since it was assigned cannot be returned.")
+    return None
+
+
 def appealable(incident, now):
     if incident.appeal:
         return _("This case has already been appealed.")
@@ -256,6 +263,7 @@ TRANSITIONS: dict[str, Transition] = {
         target=Status.ACCEPTED,
         actors=frozenset({Actor.ASSIGNEE}),
         notify=(Notify.COMMAND_CENTRE,),
+        condition=not_handled_yet,
     ),
     Action.REQUEST_EXTENSION: Transition(
         sources=frozenset({Status.ASSIGNED}),

@@ -176,10 +176,12 @@ def test_suspended_cases_are_brought_back_to_the_command_centre_on_their_review_
 
 def test_a_suspension_needs_a_reason_and_a_future_review_date(api, users, categories):
     incident = case_in("assigned", users, categories)
+    in_a_month = str(timezone.localdate() + timedelta(days=30))
     assert post(api, "dispatcher", incident, "suspend", reason="需立项", review_on=str(timezone.localdate())).status_code == 400
-    assert post(api, "dispatcher", incident, "suspend", reason="", review_on="2099-01-01").status_code == 400
-    assert post(api, "worker_a", incident, "suspend", reason="需立项", review_on="2099-01-01").status_code == 403
-    answer = post(api, "dispatcher", incident, "suspend", reason="需立项", review_on="2099-01-01")
+    assert post(api, "dispatcher", incident, "suspend", reason="需立项", review_on="9999-12-31").status_code == 400
+    assert post(api, "dispatcher", incident, "suspend", reason="", review_on=in_a_month).status_code == 400
+    assert post(api, "worker_a", incident, "suspend", reason="需立项", review_on=in_a_month).status_code == 403
+    answer = post(api, "dispatcher", incident, "suspend", reason="需立项", review_on=in_a_month)
     assert answer.status_code == 200 and answer.json()["status"] == "suspended"
     assert post(api, "dispatcher", incident, "resume").json()["status"] == "assigned"
 
@@ -392,3 +394,78 @@ def test_the_watch_gives_no_card_of_a_colour_already_given_by_hand(timed_case, u
     services.incident_card(incident_id=timed_case.pk, actor=users["dispatcher"], level="ordinary", note="已超期", at=local(2026, 11, 24, 11, 12))
     assert services.incident_mark_deadlines(now=local(2026, 11, 24, 13, 45))["cards"] == 1
     assert list(timed_case.cards.values_list("level", "rule")) == [("ordinary", ""), ("yellow", "far_overdue")]
+
+
+# Found by trying the API as its users would
+
+
+def test_a_case_handled_and_sent_back_for_rework_can_no_longer_be_returned(api, users, categories):
+    incident = case_in("handled", users, categories)
+    services.incident_inspect(incident_id=incident.pk, actor=users["inspector"], passed=False, note="未清理")
+    assert "return" not in post_actions(api, "worker_a", incident)
+    refused = post(api, "worker_a", incident, "return", reason="不归我管")
+    assert refused.status_code == 409
+    incident.refresh_from_db()
+    assert (incident.status, incident.return_count) == ("assigned", 0)
+
+
+def test_a_reopened_case_sent_to_a_new_handler_can_be_returned_by_them(api, users, categories, department):
+    incident = case_in("closed", users, categories)
+    services.incident_reopen(incident_id=incident.pk, actor=users["dispatcher"], reason="复发")
+    services.incident_assign(incident_id=incident.pk, actor=users["dispatcher"], department=department)
+    assert post(api, "department", incident, "return", reason="不属本单位").status_code == 200
+
+
+def test_asking_more_time_on_an_overdue_stage_says_the_new_deadline_must_be_after_now(users, categories):
+    incident = case_in("assigned", users, categories)
+    stage = incident.current_stage
+    IncidentStage.objects.filter(pk=stage.pk).update(deadline=timezone.now() - timedelta(hours=2))
+    with pytest.raises(services.InvalidInput) as refused:
+        services.incident_request_extension(
+            incident_id=incident.pk, actor=users["worker_a"], reason="需配件", until=timezone.now() - timedelta(hours=1)
+        )
+    assert "已过" in refused.value.message and "until" in refused.value.fields
+
+
+def test_an_upheld_appeal_takes_an_open_case_off_the_overdue_list_and_counts(api, users, categories):
+    incident = case_in("assigned", users, categories)
+    Incident.objects.filter(pk=incident.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    overdue = lambda: [row["id"] for row in api("dispatcher").get("/api/v1/incidents/", {"overdue": "true"}).json()["results"]]  # noqa: E731
+    assert overdue() == [incident.pk]
+    services.incident_appeal(incident_id=incident.pk, actor=users["worker_a"], reason="停电")
+    services.incident_decide_appeal(incident_id=incident.pk, actor=users["official"], uphold=True, note="属实")
+    assert overdue() == []
+    body = api("dispatcher").get(f"/api/v1/incidents/{incident.pk}/").json()
+    assert (body["overdue"], body["time_exempt"], body["warning_light"]) == (False, True, "red")
+    figures = incident_summary(Incident.objects.all(), now=timezone.now())
+    assert (figures["overdue_open"], figures["due"]) == (0, 0)
+
+
+def test_an_appeal_upheld_after_closing_makes_the_closure_normal(users, categories):
+    incident = late_closed_case(users, categories)
+    services.incident_appeal(incident_id=incident.pk, actor=users["worker_a"], reason="停电")
+    upheld = services.incident_decide_appeal(incident_id=incident.pk, actor=users["official"], uphold=True, note="属实")
+    assert upheld.closure == "normal"
+    figures = incident_summary(Incident.objects.all(), now=timezone.now())
+    assert figures["closures"]["overdue"] == figures["closed_late"] == 0
+
+
+def test_reopening_starts_a_round_no_earlier_appeal_excuses(users, categories):
+    incident = late_closed_case(users, categories)
+    services.incident_appeal(incident_id=incident.pk, actor=users["worker_a"], reason="停电")
+    services.incident_decide_appeal(incident_id=incident.pk, actor=users["official"], uphold=True, note="属实")
+    reopened = services.incident_reopen(incident_id=incident.pk, actor=users["dispatcher"], reason="复发")
+    assert (reopened.appeal, reopened.time_exempt, reopened.rework_count) == ("", False, 1)
+
+
+def test_who_may_act_and_whether_now_are_answered_before_the_body(api, users, categories):
+    assigned = case_in("assigned", users, categories)
+    # Not the dispatcher's to handle: 403, however long the note.
+    assert post(api, "dispatcher", assigned, "handle", note="长" * 2001).status_code == 403
+    # Not possible now: 409, whatever the review date.
+    reported = case_in("reported", users, categories)
+    assert post(api, "dispatcher", reported, "suspend", reason="需立项", review_on="2000-01-01").status_code == 409
+    # A grid worker may not merge at all: 403, not a complaint about a case they cannot see.
+    elsewhere = case_in("reported", users, categories)
+    assert post(api, "worker_b", assigned, "merge", duplicate_of=elsewhere.pk).status_code == 404
+    assert post(api, "worker_a", assigned, "merge", duplicate_of=elsewhere.pk).status_code == 403

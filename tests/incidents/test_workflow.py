@@ -218,7 +218,7 @@ def test_a_case_cannot_be_merged_into_itself(users, categories):
     assert incident.status == "reported"
 
 
-@pytest.mark.parametrize("target_status", ["rejected", "merged"])
+@pytest.mark.parametrize("target_status", ["closed", "rejected", "merged"])
 def test_a_case_cannot_be_merged_into_one_that_is_no_longer_live(target_status, users, categories):
     target = case_in(target_status, users, categories)
     incident = case_in("reported", users, categories)

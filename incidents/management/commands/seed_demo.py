@@ -63,7 +63,7 @@ from incidents.services import (
     incident_suspend,
 )
 from incidents.stats import incident_summary
-from incidents.workflow import Appeal, Card, is_late, recently_closed
+from incidents.workflow import Appeal, Card, Status, is_late, recently_closed
 from incidents.timelimits import TimeUnit, WorkingCalendar, add_working_seconds, workday_seconds
 
 DEFAULT_SEED = 2020
@@ -650,6 +650,11 @@ class History:
             original = case.duplicate_of
 
             def merge(at):
+                # Closed meanwhile (a report late at night is dealt with the next morning): the
+                # problem was fixed already, and the report is turned away instead.
+                if Incident.objects.get(pk=original.pk).status not in Status.LIVE:
+                    incident_reject(incident_id=pk, actor=dispatcher, reason=data.ALREADY_CLOSED.format(code=original.code), at=at)
+                    return
                 incident_merge(incident_id=pk, actor=dispatcher, duplicate_of=original, note=data.MERGE_NOTE.format(code=original.code), at=at)
 
             return Plan([(dispatch, merge)], counted=False, closes=False)
