@@ -166,6 +166,11 @@ def test_its_incidents_went_through_the_workflow(seeded):
     merged = incidents.filter(status=Status.MERGED)
     assert merged.exists() and not merged.filter(Q(duplicate_of__isnull=True) | Q(duplicate_of__status__in=Status.NOT_COUNTED)).exists()
     assert incidents.filter(status=Status.REJECTED).exists()
+    # The history runs in time order: each merge went into a case that was live at the time.
+    for duplicate in merged.select_related("duplicate_of"):
+        merged_at = duplicate.events.get(action=Action.MERGE).created_at
+        original = duplicate.duplicate_of
+        assert original.reported_at < merged_at and (original.closed_at is None or original.closed_at > merged_at)
 
 
 def test_a_few_percent_of_its_cases_take_each_branch(seeded):

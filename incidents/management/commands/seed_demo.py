@@ -14,13 +14,14 @@ A database that already has data is refused, unless `--if-empty` (then nothing i
 not only the demo's, so that the same seed gives the same data).
 """
 
+import heapq
 import io
 import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import product
+from itertools import count, product
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -508,6 +509,9 @@ class History:
         self.inspector = town.staff["inspector"]
         self.official = town.staff["official"]
         self.recent: deque[Recent] = deque(maxlen=40)
+        # Steps not yet taken, by time: (at, order of scheduling, step).
+        self.pending: list = []
+        self.order = count()
         # Prepared once, as the API prepares each upload; every case stores its own copy.
         self.before_photo, self.after_photo = (
             prepare_photo(ContentFile(jpeg(colour), name="photo.jpg")) for colour in ((121, 96, 70), (96, 150, 90))
@@ -518,12 +522,27 @@ class History:
         }
 
     def load(self, *, progress: bool) -> None:
+        """Every report and every later step in the order of their times, across all cases, so
+        that each step finds the town as it was then (a duplicate is merged into a case that is
+        still live, not one that a later day closes)."""
         today = timezone.localdate(self.now)
         days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
         for day in tqdm(days, desc="A year of incidents", unit="day", disable=not progress):
             for case in sorted((self.new_case(day) for _ in range(self.volume(day))), key=lambda case: case.at):
                 if case.at <= self.now:
-                    self.drive(case)
+                    self.schedule(case.at, lambda at, case=case: self.drive(case))
+            self.run_until(datetime.combine(day + timedelta(days=1), time(), tzinfo=timezone.get_current_timezone()))
+        self.run_until(None)
+
+    def schedule(self, at: datetime, step) -> None:
+        """Do `step(at)` when the history reaches `at`; never past `now`."""
+        if at <= self.now:
+            heapq.heappush(self.pending, (at, next(self.order), step))
+
+    def run_until(self, moment: datetime | None) -> None:
+        while self.pending and (moment is None or self.pending[0][0] < moment):
+            at, _, step = heapq.heappop(self.pending)
+            step(at)
 
     def volume(self, day: date) -> int:
         busy = 1.1 if self.calendar.is_working_day(day) else 0.75
@@ -636,7 +655,7 @@ class History:
             at = max(clock.at(offset), previous + timedelta(minutes=1))
             if at > self.now:
                 break
-            action(at)
+            self.schedule(at, action)
             done, previous = done + 1, at
         if plan.counted:
             closed_at = previous if plan.closes and done == len(plan.steps) else None
@@ -853,9 +872,7 @@ class History:
                 return
             incident_reopen(incident_id=pk, actor=self.dispatcher, reason=reason, at=at)
             for hours, step in zip((0.5, 3, 4, 4.5), again):
-                if at + timedelta(hours=hours) > self.now:
-                    break
-                step(at + timedelta(hours=hours))
+                self.schedule(at + timedelta(hours=hours), step)
 
         return reopen
 
