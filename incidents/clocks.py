@@ -94,7 +94,7 @@ def stage_end(row: IncidentStage, action: str, at: datetime, calendar: WorkingCa
     row.ended_at = at
     row.ended_by = action
     row.completed = action in COMPLETES[row.stage]
-    row.elapsed_seconds = max(0.0, time_between(row.started_at, at, row.unit, calendar) - row.paused_seconds)
+    row.elapsed_seconds = round(max(0.0, time_between(row.started_at, at, row.unit, calendar) - row.paused_seconds), 1)
     IncidentStage.objects.filter(pk=row.pk).update(
         ended_at=row.ended_at, ended_by=row.ended_by, completed=row.completed, elapsed_seconds=row.elapsed_seconds
     )
