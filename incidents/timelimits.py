@@ -143,21 +143,27 @@ def add_time(start: datetime, seconds: float, unit: str, calendar: WorkingCalend
     return start + timedelta(seconds=seconds)
 
 
-def add_time_limit(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> datetime:
-    if unit == TimeUnit.URGENT_HOURS:
-        return start + timedelta(hours=amount)
+def limit_seconds(amount: float, unit: str) -> float:
+    """A limit in seconds of its own clock: working seconds for the working units."""
+    if unit in (TimeUnit.URGENT_HOURS, TimeUnit.WORKING_HOURS):
+        return amount * 3600
+    if unit == TimeUnit.WORKING_DAYS:
+        return amount * workday_seconds()
     if unit == TimeUnit.NATURAL_DAYS:
-        return start + timedelta(days=amount)
-    if unit not in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
-        raise ValueError(f"unknown time unit {unit!r}")
-    calendar = calendar or WorkingCalendar.load(timezone.localdate(start))
-    hours = amount if unit == TimeUnit.WORKING_HOURS else amount * workday_seconds() / 3600
-    return add_working_seconds(start, hours * 3600, calendar)
+        return amount * 86400
+    raise ValueError(f"unknown time unit {unit!r}")
+
+
+def add_time_limit(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> datetime:
+    seconds = limit_seconds(amount, unit)
+    if not counts_working_time(unit):
+        return start + timedelta(seconds=seconds)
+    return add_working_seconds(start, seconds, calendar or WorkingCalendar.load(timezone.localdate(start)))
 
 
 def deadline_and_warning(start: datetime, amount: float, unit: str, calendar: WorkingCalendar | None = None) -> tuple[datetime, datetime]:
     """The deadline, and the warning time at WARNING_FRACTION of the limit (in the same unit)."""
-    working_time = unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS)
+    working_time = counts_working_time(unit)
     if working_time:
         calendar = calendar or WorkingCalendar.load(timezone.localdate(start))
     deadline = add_time_limit(start, amount, unit, calendar)

@@ -65,7 +65,7 @@ from incidents.services import (
 )
 from incidents.stats import incident_summary
 from incidents.workflow import Appeal, Card, Status, is_late, recently_closed
-from incidents.timelimits import TimeUnit, WorkingCalendar, add_working_seconds, workday_seconds
+from incidents.timelimits import TimeUnit, WorkingCalendar, add_working_seconds, counts_working_time, limit_seconds, workday_seconds
 
 DEFAULT_SEED = 2020
 # About 5,000 cases, every step through the services: a minute or two on SQLite. The town's
@@ -459,18 +459,12 @@ class Clock:
 
     def __init__(self, start: datetime, minor: data.Minor, calendar: WorkingCalendar):
         self.start, self.unit, self.calendar = start, minor.time_unit, calendar
-        seconds_per_unit = {
-            TimeUnit.URGENT_HOURS: 3600,
-            TimeUnit.WORKING_HOURS: 3600,
-            TimeUnit.WORKING_DAYS: workday_seconds(),
-            TimeUnit.NATURAL_DAYS: 86400,
-        }[minor.time_unit]
-        self.span = minor.time_limit * seconds_per_unit
+        self.span = limit_seconds(minor.time_limit, minor.time_unit)
         # A calendar day's worth of this clock: a working week has five working days.
-        self.seconds_per_day = workday_seconds() * 5 / 7 if self.unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS) else 86400
+        self.seconds_per_day = workday_seconds() * 5 / 7 if counts_working_time(self.unit) else 86400
 
     def at(self, offset: float) -> datetime:
-        if self.unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
+        if counts_working_time(self.unit):
             return add_working_seconds(self.start, offset, self.calendar)
         moment = self.start + timedelta(seconds=offset)
         if self.unit == TimeUnit.NATURAL_DAYS:
