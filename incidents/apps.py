@@ -13,7 +13,7 @@ class IncidentsConfig(AppConfig):
         from .models import CalendarDay, StageLimit
         from .timelimits import forget_calendar
 
-        # The clocks read these two tables from the cache; a change must reach every process.
+        # The clocks keep these two tables in memory (timelimits, clocks): a change is seen at once here.
         for signal in (post_save, post_delete):
             signal.connect(forget_calendar, sender=CalendarDay)
             signal.connect(forget_stage_limits, sender=StageLimit)

@@ -100,6 +100,21 @@ def stage_end(row: IncidentStage, action: str, at: datetime, calendar: WorkingCa
     )
 
 
+def stage_extend(row: IncidentStage, new_deadline: datetime, at: datetime) -> None:
+    """An approved extension: the stage is due at `new_deadline`, warned at WARNING_FRACTION of
+    its new length, its cards later by as much; a warning or an escalation of the old deadline
+    is not one of the new."""
+    moved = new_deadline - row.deadline
+    row.warn_at = row.started_at + (new_deadline - row.started_at) * settings.WARNING_FRACTION
+    row.deadline = new_deadline
+    row.yellow_card_at += moved
+    row.red_card_at += moved
+    if row.warn_at > at:
+        row.warned_at = None
+    row.escalated_at = None
+    row.save(update_fields=["deadline", "warn_at", "yellow_card_at", "red_card_at", "warned_at", "escalated_at"])
+
+
 def stage_shift_for_pause(row: IncidentStage, paused_from: datetime, paused_to: datetime, calendar: WorkingCalendar) -> None:
     """The stage's clock restarts with the time it had left: each of its times moves by the
     time the case stood suspended, counted the way its limit is."""

@@ -493,15 +493,7 @@ def incident_decide_extension(
         _refuse_unless_later(new_deadline, stage.deadline, at)
         moved = new_deadline - stage.deadline
         data.update(until=new_deadline.isoformat(), requested=incident.extension_requested_until.isoformat())
-        stage.warn_at = stage.started_at + (new_deadline - stage.started_at) * settings.WARNING_FRACTION
-        stage.deadline = new_deadline
-        stage.yellow_card_at += moved
-        stage.red_card_at += moved
-        # A warning or an escalation of the old deadline is not one of the new.
-        if stage.warn_at > at:
-            stage.warned_at = None
-        stage.escalated_at = None
-        stage.save(update_fields=["deadline", "warn_at", "yellow_card_at", "red_card_at", "warned_at", "escalated_at"])
+        clocks.stage_extend(stage, new_deadline, at)
         return {
             "deadline": incident.deadline + moved, "warn_at": incident.warn_at + moved,
             "extension_count": incident.extension_count + 1, "extension_requested_until": None,
@@ -631,7 +623,7 @@ def incident_close(*, incident_id: int, actor, note: str = "", expected_version=
     at = at or timezone.now()
 
     def closure(incident):
-        late = incident.deadline is not None and at > incident.deadline and not incident.time_exempt
+        late = is_late(incident, at) and not incident.time_exempt
         return {"closure": Closure.OVERDUE if late else Closure.NORMAL}
 
     return incident_transition(
@@ -658,8 +650,7 @@ def incident_close_special(*, incident_id: int, actor, reason: str, expected_ver
 
 
 def incident_reject(*, incident_id: int, actor, reason: str, expected_version=None, at=None) -> Incident:
-    if not reason.strip():
-        raise InvalidInput(_("Give the reason for rejecting."), fields={"reason": _("This field is required.")})
+    reason = _required(reason, "reason", _("Give the reason for rejecting."))
     return incident_transition(
         incident_id=incident_id, actor=actor, action=Action.REJECT, note=reason, expected_version=expected_version, at=at
     )
@@ -738,42 +729,49 @@ def _issue_cards_by_rule(*, now: datetime) -> int:
     more than CARD_YELLOW_OVERDUE_FRACTION of the limit, red at CARD_RED_LIMIT_MULTIPLE times
     the limit or after CARD_RED_REWORKS failed inspections. Each colour once per case: not
     again where the command centre or an official has already given the case that card."""
-    Rule = SupervisionCard.Rule
     handling = Incident.objects.filter(status=Status.ASSIGNED, current_stage__stage=Stage.HANDLE)
-    candidates = [
-        (Card.ORDINARY, Rule.OVERDUE, handling.filter(current_stage__deadline__lte=now)),
-        (Card.YELLOW, Rule.FAR_OVERDUE, handling.filter(current_stage__yellow_card_at__lte=now)),
-        (Card.RED, Rule.TWICE_LIMIT, handling.filter(current_stage__red_card_at__lte=now)),
-        (Card.RED, Rule.SECOND_REWORK, Incident.objects.filter(status__in=Status.OPEN, rework_count__gte=settings.CARD_RED_REWORKS)),
-    ]
+    reworked = Incident.objects.filter(status__in=Status.OPEN, rework_count__gte=settings.CARD_RED_REWORKS)
     issued = 0
-    for level, rule, incidents in candidates:
+    for rule, level in CARD_RULES.items():
+        due_field = DUE_BY_RULE.get(rule)
+        incidents = handling.filter(**{f"current_stage__{due_field}__lte": now}) if due_field else reworked
         carded = SupervisionCard.objects.filter(level=level).values("incident_id")
         for incident_id in list(incidents.exclude(pk__in=carded).exclude(appeal=Appeal.UPHELD).order_by("pk").values_list("pk", flat=True)):
             with transaction.atomic():
                 incident = Incident.objects.select_for_update().get(pk=incident_id)
+                # Every card is written under its case's lock, by hand or here: decided now, it
+                # is not given twice, and the partial unique constraint stands behind that.
                 if not _card_is_due(incident, incident.current_stage, rule, now) or incident.cards.filter(level=level).exists():
-                    continue  # handled, suspended, exempted or carded by hand meanwhile
-                try:
-                    with transaction.atomic():
-                        SupervisionCard.objects.create(incident=incident, level=level, rule=rule, created_at=now)
-                except IntegrityError:
-                    continue  # another process got there first
+                    continue  # handled, suspended, exempted, carded by hand, or by another watch
+                SupervisionCard.objects.create(incident=incident, level=level, rule=rule, created_at=now)
                 _record(incident=incident, actor=None, action=Action.CARD, from_status=incident.status, data={"level": level, "rule": rule}, at=now)
                 issued += 1
     return issued
 
 
+# Each rule, the card it brings, and the time on the handling stage from which it is due (the
+# second failed inspection has none: it is counted).
+CARD_RULES = {
+    SupervisionCard.Rule.OVERDUE: Card.ORDINARY,
+    SupervisionCard.Rule.FAR_OVERDUE: Card.YELLOW,
+    SupervisionCard.Rule.TWICE_LIMIT: Card.RED,
+    SupervisionCard.Rule.SECOND_REWORK: Card.RED,
+}
+DUE_BY_RULE = {
+    SupervisionCard.Rule.OVERDUE: "deadline",
+    SupervisionCard.Rule.FAR_OVERDUE: "yellow_card_at",
+    SupervisionCard.Rule.TWICE_LIMIT: "red_card_at",
+}
+
+
 def _card_is_due(incident: Incident, stage: IncidentStage | None, rule: str, now: datetime) -> bool:
-    Rule = SupervisionCard.Rule
     if incident.time_exempt or incident.status not in Status.OPEN:
         return False
-    if rule == Rule.SECOND_REWORK:
+    if rule not in DUE_BY_RULE:
         return incident.rework_count >= settings.CARD_RED_REWORKS
     if incident.status != Status.ASSIGNED or stage is None or stage.stage != Stage.HANDLE:
         return False
-    due = {Rule.OVERDUE: stage.deadline, Rule.FAR_OVERDUE: stage.yellow_card_at, Rule.TWICE_LIMIT: stage.red_card_at}[rule]
-    return due <= now
+    return getattr(stage, DUE_BY_RULE[rule]) <= now
 
 
 def incident_remind_suspended(*, now: datetime | None = None) -> int:

@@ -204,7 +204,7 @@ def is_late(incident, now) -> bool:
     """Past the case's deadline: closed after it, or live and not closed by it."""
     if incident.deadline is None:
         return False
-    return (incident.closed_at or now) > incident.deadline if incident.status == Status.CLOSED else now > incident.deadline
+    return (incident.closed_at if incident.status == Status.CLOSED else now) > incident.deadline
 
 
 def not_handled_yet(incident, now):

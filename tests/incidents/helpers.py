@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import Notification
 from incidents import services
 from incidents.models import Incident
 
@@ -62,3 +63,8 @@ def case_in(status: str, users, categories, **kwargs) -> Incident:
     if status == "merged":
         report(users, categories)
     return drive(report(users, categories), users, PATH_TO[status], **kwargs)
+
+
+def told(user, action: str) -> int:
+    """How many notifications `user` has had of events of this action."""
+    return Notification.objects.filter(recipient=user, event__action=action).count()

@@ -12,13 +12,12 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Notification
 from incidents import services
 from incidents.models import CalendarDay, Incident, IncidentStage, SupervisionCard
 from incidents.stats import incident_summary
 from tests.conftest import IN_GRID_A, local
 
-from .helpers import case_in
+from .helpers import case_in, told
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +36,6 @@ def timed_case(users, categories) -> Incident:
 def post(api, who, incident, action, **body):
     return api(who).post(f"/api/v1/incidents/{incident.pk}/{action}/", body, format="json")
 
-
-def told(user, action) -> int:
-    return Notification.objects.filter(recipient=user, event__action=action).count()
 
 
 # Return (退回)

@@ -17,7 +17,7 @@ from incidents.models import Incident, IncidentEvent, IncidentStage
 from incidents.services import incident_assign, incident_handle, incident_mark_deadlines, incident_report
 from tests.conftest import IN_GRID_A, local
 
-from .helpers import case_in
+from .helpers import case_in, told
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +48,6 @@ def handling(incident) -> IncidentStage:
 def events(incident, action: str) -> list[IncidentEvent]:
     return list(incident.events.filter(action=action))
 
-
-def told(user, action: str) -> int:
-    return Notification.objects.filter(recipient=user, event__action=action).count()
 
 
 def test_each_stage_and_the_case_are_timed_as_expected(assigned_case):
@@ -163,6 +160,7 @@ def test_finished_cases_are_never_marked(users, categories, status):
 def test_a_suspended_case_is_never_marked(users, categories):
     incident = case_in("suspended", users, categories)
     assert incident_mark_deadlines(now=timezone.now() + timedelta(days=20)) == NOTHING
+    assert not incident.events.filter(action__in=["warn", "escalate", "card"]).exists()
 
 
 def test_a_case_handled_after_its_warning_is_not_escalated_for_handling(assigned_case, users):
