@@ -1,12 +1,10 @@
 """The incident API: parse the request, call one service or selector, render the answer."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -14,17 +12,17 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Department, phone_validator
+from accounts.models import phone_validator
 from accounts.privacy import phone_shown_to
-from govgrid.ids import ID_PATTERN, related_id_field
+from govgrid.ids import ID_PATTERN
 
 from . import services
 from .errors import WorkflowError
 from .models import Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, Source, SupervisionCard
-from .photos import PhotoRefused, prepare_photo
+from .inputs import ACTIONS, JSON_INPUT, photo_list
 from .selectors import categories_for_reporting, incident_get_for_user, incidents_filter, incidents_visible_to
 from .stats import incident_summary
-from .workflow import Action, Card, Closure, Stage, Status, action_label, actions_for, is_assignee
+from .workflow import Card, Closure, Stage, Status, action_label, actions_for, is_assignee
 
 User = get_user_model()
 
@@ -33,39 +31,6 @@ def workflow_error_response(error: WorkflowError) -> Response:
     body = {"detail": error.message}
     body.update({field: [str(message)] for field, message in error.fields.items()})
     return Response(body, status=error.status_code)
-
-
-class PhotoField(serializers.FileField):
-    """A JPEG, PNG, WebP or HEIC photo, judged by its content (incidents.photos); the value is
-    the photo as it will be stored."""
-
-    def to_internal_value(self, data):
-        try:
-            return prepare_photo(super().to_internal_value(data))
-        except PhotoRefused as refused:
-            raise serializers.ValidationError(str(refused)) from None
-
-
-@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
-class PhotoListField(serializers.ListField):
-    """Up to PHOTO_MAX_COUNT photos, sent as repeated multipart parts of one name."""
-
-    child = PhotoField()
-
-    def to_internal_value(self, data):
-        if not isinstance(data, list):
-            return super().to_internal_value(data)  # "Expected a list of items"
-        # The docs page sends an empty list of files as one empty part: no photo, not an error.
-        data = [item for item in data if item != ""]
-        if len(data) > settings.PHOTO_MAX_COUNT:
-            raise serializers.ValidationError(
-                _("At most %(count)d photos at a time.") % {"count": settings.PHOTO_MAX_COUNT}
-            )
-        return super().to_internal_value(data)
-
-
-def photo_list(**kwargs) -> PhotoListField:
-    return PhotoListField(required=False, allow_empty=True, **kwargs)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -132,7 +97,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         fields = [
             "id", "code", "status", "status_display", "category", "category_name", "description",
             "latitude", "longitude", "address", "grid", "grid_name", "source", "reporter", "reporter_name",
-            "contact_phone", "handled_on_spot", "assignee", "assignee_name", "assigned_department",
+            "contact_name", "contact_phone", "handled_on_spot", "assignee", "assignee_name", "assigned_department",
             "duplicate_of", "reported_at", "accepted_at", "assigned_at", "handled_at", "inspected_at", "closed_at",
             "closure", "deadline", "warn_at", "warning_light", "overdue", "stage", "stage_deadline", "stage_light",
             "rework_count", "return_count", "resend_count", "extension_count", "extension_requested_until",
@@ -196,6 +161,7 @@ class ReportSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     source = serializers.ChoiceField(choices=Source.choices, required=False, default=Source.PATROL)
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", validators=[phone_validator])
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="", help_text="The caller, for a report by phone.")
     client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
     handled_on_spot = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -237,112 +203,6 @@ class IncidentFilterSerializer(serializers.Serializer):
         values["reported_to"] = values.pop("to", None)
         return values
 
-
-class ActionInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you saw; a stale one gives 409.")
-
-
-class NoteInput(ActionInput):
-    note = serializers.CharField(max_length=2000)
-
-
-class ReasonInput(ActionInput):
-    reason = serializers.CharField(max_length=2000)
-
-
-class AssignInput(ActionInput):
-    assignee = related_id_field(queryset=User.objects.all(), required=False, allow_null=True, default=None)
-    department = related_id_field(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
-
-    def validate(self, values):
-        if (values["assignee"] is None) == (values["department"] is None):
-            raise serializers.ValidationError({"assignee": _("Give either assignee (a user id) or department (a department id).")})
-        return values
-
-
-class HandleWithPhotosInput(ActionInput):
-    """Handling as multipart/form-data, with photos as repeated file parts."""
-
-    photos = photo_list(help_text="Photos after handling.")
-    before_photos = photo_list(help_text="Photos before handling.")
-
-
-class InspectInput(ActionInput):
-    passed = serializers.BooleanField()
-
-
-class ExtensionRequestInput(ReasonInput):
-    until = serializers.DateTimeField(help_text="The deadline asked for; later than the present one.")
-
-
-class ExtensionDecisionInput(ActionInput):
-    until = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Another deadline than the one asked for.")
-
-
-class SuspendInput(ReasonInput):
-    review_on = serializers.DateField(help_text="When the command centre looks at the case again (YYYY-MM-DD), after today.")
-
-
-class CardInput(NoteInput):
-    level = serializers.ChoiceField(choices=Card.CHOICES)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
-    """The id of a case the asker may see; any other id is "does not exist"."""
-
-    def get_queryset(self):
-        return incidents_visible_to(self.context["request"].user)
-
-
-class MergeInput(ActionInput):
-    duplicate_of = related_id_field(VisibleIncidentField, help_text="The id of the live case this one duplicates.")
-
-
-def _handle(common, values):
-    photos = services.Photos(report=[], before=values.get("before_photos", []), after=values.get("photos", []))
-    return services.incident_handle(**common, note=values["note"], photos=photos)
-
-
-# Each action of the transition table (incidents/workflow.py) at POST /incidents/{id}/{action}/
-# (with hyphens): the body it takes, and the service it calls.
-ACTIONS = {
-    Action.ACCEPT: (ActionInput, lambda common, v: services.incident_accept(**common, note=v["note"])),
-    Action.ASSIGN: (
-        AssignInput,
-        lambda common, v: services.incident_assign(**common, assignee=v["assignee"], department=v["department"], note=v["note"]),
-    ),
-    Action.RETURN: (ReasonInput, lambda common, v: services.incident_return(**common, reason=v["reason"])),
-    Action.REQUEST_EXTENSION: (
-        ExtensionRequestInput,
-        lambda common, v: services.incident_request_extension(**common, reason=v["reason"], until=v["until"]),
-    ),
-    Action.APPROVE_EXTENSION: (
-        ExtensionDecisionInput,
-        lambda common, v: services.incident_decide_extension(**common, approve=True, note=v["note"], until=v["until"]),
-    ),
-    Action.REFUSE_EXTENSION: (NoteInput, lambda common, v: services.incident_decide_extension(**common, approve=False, note=v["note"])),
-    Action.HANDLE: (HandleWithPhotosInput, _handle),
-    Action.INSPECT: (InspectInput, lambda common, v: services.incident_inspect(**common, passed=v["passed"], note=v["note"])),
-    Action.REWORK: (NoteInput, lambda common, v: services.incident_inspect(**common, passed=False, note=v["note"])),
-    Action.CLOSE: (ActionInput, lambda common, v: services.incident_close(**common, note=v["note"])),
-    Action.CLOSE_ERRONEOUS: (ReasonInput, lambda common, v: services.incident_close_erroneous(**common, reason=v["reason"])),
-    Action.CLOSE_SPECIAL: (ReasonInput, lambda common, v: services.incident_close_special(**common, reason=v["reason"])),
-    Action.REOPEN: (ReasonInput, lambda common, v: services.incident_reopen(**common, reason=v["reason"])),
-    Action.REJECT: (ReasonInput, lambda common, v: services.incident_reject(**common, reason=v["reason"])),
-    Action.MERGE: (
-        MergeInput, lambda common, v: services.incident_merge(**common, duplicate_of=v["duplicate_of"], note=v["note"])
-    ),
-    Action.SUSPEND: (SuspendInput, lambda common, v: services.incident_suspend(**common, reason=v["reason"], review_on=v["review_on"])),
-    Action.RESUME: (ActionInput, lambda common, v: services.incident_resume(**common, note=v["note"])),
-    Action.APPEAL: (ReasonInput, lambda common, v: services.incident_appeal(**common, reason=v["reason"])),
-    Action.UPHOLD_APPEAL: (NoteInput, lambda common, v: services.incident_decide_appeal(**common, uphold=True, note=v["note"])),
-    Action.DISMISS_APPEAL: (NoteInput, lambda common, v: services.incident_decide_appeal(**common, uphold=False, note=v["note"])),
-    Action.CARD: (CardInput, lambda common, v: services.incident_card(**common, level=v["level"], note=v["note"])),
-}
-# Documented as JSON too, where the full input (photos) can only come as multipart/form-data.
-JSON_INPUT = {Action.HANDLE: ActionInput}
 
 
 def _action_view(name: str):

@@ -115,6 +115,8 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.PROTECT, related_name="reported_incidents"
     )
     contact_phone = CleanCharField(_("contact phone"), max_length=20, blank=True)
+    # Who called the hotline (热线), when the report came by phone.
+    contact_name = CleanCharField(_("contact name"), max_length=50, blank=True)
     client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.CHOICES, default=Status.REPORTED, db_index=True)
     handled_on_spot = models.BooleanField(_("handled on the spot"), default=False)
@@ -319,6 +321,7 @@ class IncidentPhoto(models.Model):
         REPORT = "report", _("report")
         BEFORE = "before", _("before handling")
         AFTER = "after", _("after handling")
+        INSPECTION = "inspection", _("at inspection")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
     event = models.ForeignKey("IncidentEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")

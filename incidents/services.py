@@ -8,7 +8,7 @@ saves, and sends the follow-up work once the transaction commits.
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -82,6 +82,7 @@ class Photos:
     report: list[PreparedPhoto]
     before: list[PreparedPhoto]
     after: list[PreparedPhoto]
+    inspection: list[PreparedPhoto] = field(default_factory=list)
 
     @classmethod
     def none(cls) -> "Photos":
@@ -122,6 +123,7 @@ def _attach(*, incident, event, photos: Photos, by, written: list[str]) -> None:
         *((IncidentPhoto.Stage.REPORT, photo) for photo in photos.report),
         *((IncidentPhoto.Stage.BEFORE, photo) for photo in photos.before),
         *((IncidentPhoto.Stage.AFTER, photo) for photo in photos.after),
+        *((IncidentPhoto.Stage.INSPECTION, photo) for photo in photos.inspection),
     ):
         photo = IncidentPhoto(
             incident=incident, event=event, stage=stage, uploaded_by=by, created_at=event.created_at,
@@ -171,6 +173,7 @@ def incident_report(
     address: str = "",
     source: str = Source.PATROL,
     contact_phone: str = "",
+    contact_name: str = "",
     client_uuid=None,
     handled_on_spot: bool = False,
     note: str = "",
@@ -214,6 +217,7 @@ def incident_report(
                 source=source,
                 reporter=reporter,
                 contact_phone=contact_phone,
+                contact_name=contact_name,
                 client_uuid=client_uuid,
                 grid_id=locate_grid_id(latitude=latitude, longitude=longitude),
                 reported_at=at,
@@ -312,8 +316,8 @@ def incident_transition(
         if transition.target:
             incident.status = transition.target
         incident.version += 1
-        for field, value in changes.items():
-            setattr(incident, field, value)
+        for name, value in changes.items():
+            setattr(incident, name, value)
         updated = {"status", "version", *changes}
         stamp = TIME_OF[incident.status] if transition.target else None
         if stamp and (getattr(incident, stamp) is None or action not in SENT_BACK):
@@ -602,7 +606,9 @@ def incident_handle(*, incident_id: int, actor, note: str = "", photos: Photos |
     )
 
 
-def incident_inspect(*, incident_id: int, actor, passed: bool, note: str = "", expected_version=None, at=None) -> Incident:
+def incident_inspect(
+    *, incident_id: int, actor, passed: bool, note: str = "", photos: Photos | None = None, expected_version=None, at=None
+) -> Incident:
     def counted(incident):
         return {} if passed else {"rework_count": incident.rework_count + 1}
 
@@ -612,6 +618,7 @@ def incident_inspect(*, incident_id: int, actor, passed: bool, note: str = "", e
         action=Action.INSPECT if passed else Action.REWORK,
         note=note,
         data={"passed": passed},
+        photos=photos,
         expected_version=expected_version,
         at=at,
         update=counted,
