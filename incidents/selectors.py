@@ -1,12 +1,16 @@
 """Every read of incidents that depends on who is asking goes through here."""
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+import math
+from datetime import timedelta
 
-from accounts.models import Role
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department, Role, User
 from grids.models import Grid
 
-from .models import Category, Incident, IncidentStage
+from .models import Category, Incident, IncidentStage, SupervisionCard
 from .workflow import Appeal, Status
 
 TOWN_WIDE_ROLES = (Role.DISPATCHER, Role.INSPECTOR, Role.OFFICIAL)
@@ -57,6 +61,11 @@ def incidents_filter(
     grid: str | None = None,
     community: str | None = None,
     category: str | None = None,
+    department: Department | None = None,
+    assignee: User | None = None,
+    source: str | None = None,
+    light: str | None = None,
+    text: str | None = None,
     overdue: bool | None = None,
     unrouted: bool | None = None,
     reported_from=None,
@@ -73,6 +82,16 @@ def incidents_filter(
         incidents = incidents.filter(grid__community__code=community)
     if category:
         incidents = incidents.filter(Q(category__code=category) | Q(category__parent__code=category))
+    if department:
+        incidents = incidents.filter(assigned_department=department)
+    if assignee:
+        incidents = incidents.filter(assignee=assignee)
+    if source:
+        incidents = incidents.filter(source=source)
+    if light:
+        incidents = incidents.filter(LIGHTS[light](now))
+    if text:
+        incidents = incidents.filter(Q(code__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text))
     if overdue is not None:
         incidents = incidents.filter(late_by(now) if overdue else ~late_by(now))
     if unrouted is not None:
@@ -82,6 +101,124 @@ def incidents_filter(
     if reported_to:
         incidents = incidents.filter(reported_at__date__lte=reported_to)
     return incidents
+
+
+# The case's overall light (Incident.warning_light) as a filter: open cases only.
+LIGHTS = {
+    "green": lambda now: Q(status__in=Status.OPEN) & (Q(warn_at__gt=now) | Q(warn_at__isnull=True, deadline__gt=now)),
+    "yellow": lambda now: Q(status__in=Status.OPEN, warn_at__lte=now, deadline__gt=now),
+    "red": lambda now: Q(status__in=Status.OPEN, deadline__lte=now),
+}
+
+
+def _escalated() -> Q:
+    """Live and chased: its stage escalated past the deadline, or a supervision card issued."""
+    carded = Exists(SupervisionCard.objects.filter(incident=OuterRef("pk")))
+    return Q(status__in=Status.LIVE) & (Q(current_stage__escalated_at__isnull=False) | Q(carded))
+
+
+# The command centre's queues: each a filter on what the asker may see, counted together.
+QUEUES = {
+    "new": (_("New"), lambda now: Q(status__in=(Status.REPORTED, Status.ACCEPTED))),
+    "unrouted": (_("Outside every grid"), lambda now: Q(status__in=Status.LIVE, grid__isnull=True)),
+    "handling": (_("Being handled"), lambda now: Q(status=Status.ASSIGNED)),
+    "extension": (_("Extension asked"), lambda now: Q(status=Status.ASSIGNED, extension_requested_until__isnull=False)),
+    "inspection": (_("To inspect"), lambda now: Q(status=Status.HANDLED)),
+    "to_close": (_("Ready to close"), lambda now: Q(status=Status.INSPECTED)),
+    "suspended": (_("Suspended"), lambda now: Q(status=Status.SUSPENDED)),
+    "appeal": (_("Appeal pending"), lambda now: Q(appeal=Appeal.PENDING)),
+    "warned": (_("Warned"), LIGHTS["yellow"]),
+    "overdue": (_("Overdue"), late_by),
+    "escalated": (_("Escalated"), lambda now: _escalated()),
+    "closed": (_("Closed"), lambda now: Q(status=Status.CLOSED)),
+    "rejected": (_("Rejected"), lambda now: Q(status=Status.REJECTED)),
+    "merged": (_("Merged"), lambda now: Q(status=Status.MERGED)),
+}
+
+
+def incidents_in_queue(incidents: QuerySet[Incident], queue: str, *, now) -> QuerySet[Incident]:
+    return incidents.filter(QUEUES[queue][1](now))
+
+
+def queue_counts(incidents: QuerySet[Incident], *, now) -> dict[str, int]:
+    """Every queue's count in one query. (Named apart from the fields: an aggregate called
+    `appeal` would stand for the field in the filters after it.)"""
+    counts = incidents.order_by().aggregate(**{f"in_{name}": Count("pk", filter=test(now)) for name, (_label, test) in QUEUES.items()})
+    return {name: counts[f"in_{name}"] or 0 for name in QUEUES}
+
+
+def _light_rank(now):
+    """Red first, then yellow, then green; finished and suspended cases last."""
+    return Case(
+        When(LIGHTS["red"](now), then=Value(0)),
+        When(LIGHTS["yellow"](now), then=Value(1)),
+        When(status__in=Status.OPEN, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+SORTS = {
+    "-reported_at": _("newest first"),
+    "reported_at": _("oldest first"),
+    "deadline": _("deadline, soonest first"),
+    "light": _("light, red first"),
+}
+
+
+def incidents_sorted(incidents: QuerySet[Incident], sort: str, *, now) -> QuerySet[Incident]:
+    if sort == "deadline":
+        return incidents.order_by(F("deadline").asc(nulls_last=True), "-id")
+    if sort == "light":
+        return incidents.annotate(light_rank=_light_rank(now)).order_by("light_rank", F("deadline").asc(nulls_last=True), "-id")
+    if sort == "reported_at":
+        return incidents.order_by("reported_at", "id")
+    return incidents.order_by("-reported_at", "-id")
+
+
+MERGE_RADIUS_METRES = 100
+MERGE_WITHIN_DAYS = 7
+METRES_PER_DEGREE = 111_320
+
+
+def metres_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Haversine distance; plenty for a town's few hundred metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lng2 - lng1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def merge_candidates(*, user, incident: Incident) -> list[tuple[Incident, float]]:
+    """Live cases of the same category reported within MERGE_WITHIN_DAYS and MERGE_RADIUS_METRES
+    of this one, nearest first, with their distance in metres: what it may duplicate."""
+    lat_span = MERGE_RADIUS_METRES / METRES_PER_DEGREE
+    lng_span = lat_span / max(math.cos(math.radians(incident.latitude)), 0.01)
+    nearby = incidents_visible_to(user).filter(
+        category_id=incident.category_id,
+        status__in=Status.LIVE,
+        reported_at__gte=incident.reported_at - timedelta(days=MERGE_WITHIN_DAYS),
+        reported_at__lte=incident.reported_at + timedelta(days=MERGE_WITHIN_DAYS),
+        latitude__range=(incident.latitude - lat_span, incident.latitude + lat_span),
+        longitude__range=(incident.longitude - lng_span, incident.longitude + lng_span),
+    ).exclude(pk=incident.pk)
+    measured = [(other, metres_between(incident.latitude, incident.longitude, other.latitude, other.longitude)) for other in nearby]
+    return sorted((pair for pair in measured if pair[1] <= MERGE_RADIUS_METRES), key=lambda pair: pair[1])
+
+
+def handlers_for(incident: Incident) -> dict:
+    """Who a case can be assigned to, the likeliest first: the grid workers of its grid, then the
+    category's department; then every other department and grid worker."""
+    grid_workers = list(User.objects.filter(is_active=True, grid_worker__grids=incident.grid_id).order_by("username")) if incident.grid_id else []
+    others = User.objects.filter(is_active=True, role=Role.WORKER).exclude(pk__in=[user.pk for user in grid_workers]).order_by("username")
+    departments = list(Department.objects.order_by("code"))
+    suggested = [d for d in departments if d.pk == incident.category.department_id]
+    return {
+        "grid_workers": grid_workers,
+        "suggested_departments": suggested,
+        "departments": [d for d in departments if d not in suggested],
+        "workers": list(others),
+    }
 
 
 def categories_for_reporting() -> QuerySet[Category]:
