@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "grids",
     "incidents",
     "volunteers",
+    "console",
 ]
 
 MIDDLEWARE = [

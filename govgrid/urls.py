@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from accounts.forms import AdminLoginForm, LoginForm
 from govgrid.ids import IdConverter
+from govgrid.views import favicon, home
 from incidents.views import incident_photo
 
 register_converter(IdConverter, "id")
@@ -13,7 +13,9 @@ admin.site.login_form = AdminLoginForm
 admin.site.site_header = admin.site.site_title = _("govgrid administration")
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home, name="home"),
+    path("favicon.ico", favicon),
+    path("console/", include("console.urls")),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -16,9 +16,11 @@ def map_settings_json() -> str:
     (its tile URL template is the only external address a page may carry), the starting view
     and the coordinate system of the tiles."""
     config = settings.LEAFLET_CONFIG
-    _name, tiles_url, *tiles_options = config["TILES"][0]
+    tiles_name, tiles_url, *tiles_options = config["TILES"][0]
     return json.dumps(
         {
+            "tiles_name": tiles_name,
+            "offline_name": str(_("No tiles (offline)")),
             "tiles_url": tiles_url,
             "tiles_options": tiles_options[0] if tiles_options else {},
             "center": list(config["DEFAULT_CENTER"]),

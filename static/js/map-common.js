@@ -95,8 +95,40 @@
     }, options));
   }
 
-  // The map over a `data-map` element. Without internet the tiles fail: a failed tile is hidden,
-  // so the grids stay readable on the plain background.
+  var OFFLINE_KEY = "govgrid.map.offline";
+
+  // The base layer chosen by hand is remembered in this browser; one found unreachable, for
+  // this tab's session only (the network may come back).
+  function remember(offline, byHand) {
+    try {
+      var store = byHand ? window.localStorage : window.sessionStorage;
+      if (offline) store.setItem(OFFLINE_KEY, "1"); else store.removeItem(OFFLINE_KEY);
+      if (byHand && !offline) window.sessionStorage.removeItem(OFFLINE_KEY);
+    } catch (error) { /* storage refused: the choice lasts for this page */ }
+  }
+
+  function rememberedOffline() {
+    try {
+      return window.localStorage.getItem(OFFLINE_KEY) === "1" || window.sessionStorage.getItem(OFFLINE_KEY) === "1";
+    } catch (error) { return false; }
+  }
+
+  // One tile of the starting view, fetched before the layer: without internet that is the only
+  // request that fails, instead of a screenful of them.
+  function probeTiles(map, settings, reachable, unreachable) {
+    var zoom = Math.round(map.getZoom());
+    var tile = map.project(map.getCenter(), zoom).divideBy(256).floor();
+    var options = settings.tiles_options || {};
+    var subdomains = options.subdomains || "abc";
+    var probe = new Image();
+    probe.onload = reachable;
+    probe.onerror = unreachable;
+    probe.src = L.Util.template(settings.tiles_url, L.extend({ s: subdomains[0], x: tile.x, y: tile.y, z: zoom, r: "" }, options));
+  }
+
+  // The map over a `data-map` element, with two base layers: the configured tiles, and "no
+  // tiles" (a plain background, on which the grids and markers still show). The tiles are added
+  // only once one of them is seen to load; the layer control switches by hand.
   function createMap(element, settings) {
     var map = L.map(element, {
       center: displayLatLng(settings.center[0], settings.center[1], settings),
@@ -105,10 +137,23 @@
       maxZoom: settings.max_zoom,
       zoomSnap: 0.25,  // so a fitted grid or town fills the map instead of the zoom level below
     });
-    if (settings.tiles_url) {
-      var tiles = L.tileLayer(settings.tiles_url, settings.tiles_options || {});
-      tiles.on("tileerror", function (event) { event.tile.style.visibility = "hidden"; });
-      tiles.addTo(map);
+    if (!settings.tiles_url) return map;
+    var tiles = L.tileLayer(settings.tiles_url, settings.tiles_options || {});
+    tiles.on("tileerror", function (event) { event.tile.style.visibility = "hidden"; });
+    var blank = L.layerGroup().addTo(map);
+    var bases = {};
+    bases[settings.tiles_name || "tiles"] = tiles;
+    bases[settings.offline_name || "offline"] = blank;
+    L.control.layers(bases, null, { position: "topright" }).addTo(map);
+    var byHand = true;
+    map.on("baselayerchange", function (event) { if (byHand) remember(event.layer === blank, true); });
+    if (!rememberedOffline()) {
+      probeTiles(map, settings, function () {
+        byHand = false;  // the control reports this change as if it were a choice
+        map.removeLayer(blank);
+        tiles.addTo(map);
+        byHand = true;
+      }, function () { remember(true, false); });
     }
     return map;
   }

@@ -1,0 +1,58 @@
+/* The case page: where the case is (its point in its grid), the photo viewer, and the search
+ * over the assign form's handlers. */
+(function () {
+  "use strict";
+
+  var element = document.querySelector("[data-case-map]");
+  if (element && window.L) {
+    var settings = GovgridMap.settingsOf(element);
+    var place = JSON.parse(document.getElementById("case-place").textContent);
+    var map = GovgridMap.createMap(element, settings);
+    if (place.grid) GovgridMap.geoJSON(place.grid, settings, { style: { color: "#1565c0", weight: 2, fillOpacity: 0.08 } }).addTo(map);
+    var point = GovgridMap.displayLatLng(place.point[1], place.point[0], settings);
+    L.circleMarker(point, { radius: 8, color: "#b71c1c", weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
+    map.setView(point, 17, { animate: false });
+  }
+
+  var dialog = document.querySelector("[data-viewer-dialog]");
+  if (dialog) {
+    var links = Array.prototype.slice.call(document.querySelectorAll("a[data-photo]"));
+    var shown = 0;
+    var show = function (index) {
+      shown = (index + links.length) % links.length;
+      dialog.querySelector("img").src = links[shown].href;
+      dialog.querySelector("img").alt = links[shown].querySelector("img").alt;
+    };
+    links.forEach(function (link, index) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        show(index);
+        dialog.showModal();
+      });
+    });
+    dialog.querySelector("[data-prev]").addEventListener("click", function () { show(shown - 1); });
+    dialog.querySelector("[data-next]").addEventListener("click", function () { show(shown + 1); });
+    dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowLeft") show(shown - 1);
+      if (event.key === "ArrowRight") show(shown + 1);
+    });
+  }
+
+  document.querySelectorAll("[data-handler-search]").forEach(function (search) {
+    var select = document.getElementById(search.dataset.handlerSearch);
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase();
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var match = !words || option.textContent.toLowerCase().indexOf(words) !== -1;
+        option.hidden = !match;
+        if (match && !first) first = option;
+      });
+      if (first && words) select.value = first.value;
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { event.preventDefault(); select.focus(); }
+    });
+  });
+})();

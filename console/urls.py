@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.cases, name="cases"),
+    path("live/", views.live, name="live"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("map/", views.case_map, name="map"),
+    path("map/cases/", views.map_data, name="map-data"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("cases/<id:incident_id>/", views.case, name="case"),
+    path("cases/<id:incident_id>/<slug:action>/", views.case_action, name="case-action"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications-read"),
+]
