@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, StageLimit, SupervisionCard
@@ -83,8 +85,20 @@ class CardInline(ReadOnlyInline):
 
 
 class PhotoInline(ReadOnlyInline):
+    """Each photo as its thumbnail, linking to the whole photo, both through the photo view:
+    it checks who may see the case, and the files themselves are not served."""
+
     model = IncidentPhoto
-    fields = ["stage", "image", "created_at"]
+    fields = ["stage", "photo", "created_at"]
+
+    @admin.display(description=_("photo"))
+    def photo(self, photo):
+        return format_html(
+            '<a href="{}"><img src="{}" alt="{}" loading="lazy"></a>',
+            reverse("incident-photo", args=[photo.pk]),
+            reverse("incident-photo-thumbnail", args=[photo.pk]),
+            photo.get_stage_display(),
+        )
 
 
 class MajorCategoryFilter(admin.SimpleListFilter):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from govgrid.text import CleanCharField, CleanTextField
@@ -12,6 +12,11 @@ from govgrid.text import CleanCharField, CleanTextField
 from . import holidays
 from .timelimits import TimeUnit
 from .workflow import Action, Appeal, Card, Closure, Stage, Status
+
+
+def town_time(moment) -> str:
+    """A moment in the town's time, written as the admin writes the times beside it."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class Category(models.Model):
@@ -241,7 +246,7 @@ class IncidentStage(models.Model):
         indexes = [models.Index(fields=["ended_at", "deadline"]), models.Index(fields=["stage", "started_at"])]
 
     def __str__(self):
-        return f"{self.get_stage_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_stage_display()} {town_time(self.started_at)}"
 
     def light(self, now) -> str | None:
         return light(self.warn_at, self.deadline, now)
@@ -304,7 +309,7 @@ class SupervisionCard(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_level_display()} {town_time(self.created_at)}"
 
 
 def photo_path(photo: "IncidentPhoto", filename: str) -> str:
@@ -342,6 +347,9 @@ class IncidentPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
+    def __str__(self):
+        return f"{self.get_stage_display()} {town_time(self.created_at)}"
+
 
 class IncidentEvent(models.Model):
     """One immutable row per action: the audit trail, and the outbox for background work.
@@ -369,7 +377,7 @@ class IncidentEvent(models.Model):
         indexes = [models.Index(fields=["processed_at", "created_at"])]
 
     def __str__(self):
-        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {town_time(self.created_at)}"
 
     def save(self, *args, **kwargs):
         if self.pk and not kwargs.get("update_fields") == ["processed_at"]:

@@ -393,6 +393,12 @@ def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
+def _local_iso(moment: datetime) -> str:
+    """A time kept in an event's data: in the town's time, as the API gives every other time
+    (a time read back from the database is in UTC)."""
+    return timezone.localtime(moment).isoformat()
+
+
 def incident_accept(*, incident_id: int, actor, note: str = "", expected_version=None, at=None) -> Incident:
     """受理: the command centre takes the report as a case, to be dispatched."""
     return incident_transition(incident_id=incident_id, actor=actor, action=Action.ACCEPT, note=note, expected_version=expected_version, at=at)
@@ -458,7 +464,7 @@ def incident_request_extension(*, incident_id: int, actor, reason: str, until: d
 
     return incident_transition(
         incident_id=incident_id, actor=actor, action=Action.REQUEST_EXTENSION, note=reason,
-        changes={"extension_requested_until": until}, data={"until": until.isoformat()},
+        changes={"extension_requested_until": until}, data={"until": _local_iso(until)},
         expected_version=expected_version, at=at, check=later_than_now,
     )
 
@@ -496,7 +502,7 @@ def incident_decide_extension(
         new_deadline = until or incident.extension_requested_until
         _refuse_unless_later(new_deadline, stage.deadline, at)
         moved = new_deadline - stage.deadline
-        data.update(until=new_deadline.isoformat(), requested=incident.extension_requested_until.isoformat())
+        data.update(until=_local_iso(new_deadline), requested=_local_iso(incident.extension_requested_until))
         clocks.stage_extend(stage, new_deadline, at)
         return {
             "deadline": incident.deadline + moved, "warn_at": incident.warn_at + moved,

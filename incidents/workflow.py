@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status:
@@ -99,32 +100,34 @@ class Action:
     ESCALATE = "escalate"
     REVIEW_DUE = "review_due"
 
+    # In context: the same words name other things on other screens. Without it, our "Close"
+    # (销号, closing a case) replaced Django's own "Close" (关闭) on every admin page.
     CHOICES = [
-        (REPORT, _("Report")),
-        (ACCEPT, _("Accept")),
-        (ASSIGN, _("Assign")),
-        (RETURN, _("Return: not ours")),
-        (REQUEST_EXTENSION, _("Ask for more time")),
-        (APPROVE_EXTENSION, _("Approve the extension")),
-        (REFUSE_EXTENSION, _("Refuse the extension")),
-        (HANDLE, _("Handle")),
-        (INSPECT, _("Inspection passed")),
-        (REWORK, _("Inspection failed: rework")),
-        (CLOSE, _("Close")),
-        (CLOSE_ERRONEOUS, _("Close as erroneous")),
-        (CLOSE_SPECIAL, _("Close by special decision")),
-        (REOPEN, _("Reopen")),
-        (REJECT, _("Reject")),
-        (MERGE, _("Merge as duplicate")),
-        (SUSPEND, _("Suspend")),
-        (RESUME, _("Resume")),
-        (APPEAL, _("Appeal")),
-        (UPHOLD_APPEAL, _("Uphold the appeal")),
-        (DISMISS_APPEAL, _("Dismiss the appeal")),
-        (CARD, _("Supervision card")),
-        (WARN, _("Deadline warning")),
-        (ESCALATE, _("Overdue: escalated")),
-        (REVIEW_DUE, _("Suspension due for review")),
+        (REPORT, pgettext_lazy("incident action", "Report")),
+        (ACCEPT, pgettext_lazy("incident action", "Accept")),
+        (ASSIGN, pgettext_lazy("incident action", "Assign")),
+        (RETURN, pgettext_lazy("incident action", "Return: not ours")),
+        (REQUEST_EXTENSION, pgettext_lazy("incident action", "Ask for more time")),
+        (APPROVE_EXTENSION, pgettext_lazy("incident action", "Approve the extension")),
+        (REFUSE_EXTENSION, pgettext_lazy("incident action", "Refuse the extension")),
+        (HANDLE, pgettext_lazy("incident action", "Handle")),
+        (INSPECT, pgettext_lazy("incident action", "Inspection passed")),
+        (REWORK, pgettext_lazy("incident action", "Inspection failed: rework")),
+        (CLOSE, pgettext_lazy("incident action", "Close")),
+        (CLOSE_ERRONEOUS, pgettext_lazy("incident action", "Close as erroneous")),
+        (CLOSE_SPECIAL, pgettext_lazy("incident action", "Close by special decision")),
+        (REOPEN, pgettext_lazy("incident action", "Reopen")),
+        (REJECT, pgettext_lazy("incident action", "Reject")),
+        (MERGE, pgettext_lazy("incident action", "Merge as duplicate")),
+        (SUSPEND, pgettext_lazy("incident action", "Suspend")),
+        (RESUME, pgettext_lazy("incident action", "Resume")),
+        (APPEAL, pgettext_lazy("incident action", "Appeal")),
+        (UPHOLD_APPEAL, pgettext_lazy("incident action", "Uphold the appeal")),
+        (DISMISS_APPEAL, pgettext_lazy("incident action", "Dismiss the appeal")),
+        (CARD, pgettext_lazy("incident action", "Supervision card")),
+        (WARN, pgettext_lazy("incident action", "Deadline warning")),
+        (ESCALATE, pgettext_lazy("incident action", "Overdue: escalated")),
+        (REVIEW_DUE, pgettext_lazy("incident action", "Suspension due for review")),
     ]
 
 

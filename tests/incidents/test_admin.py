@@ -1,10 +1,16 @@
-"""The incident admin: read-only, with filters a command centre uses."""
+"""The incident admin: read-only, with filters a command centre uses, photos through the photo
+view and every time in the town's time."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from incidents.photos import prepare_photo
+from incidents.services import Photos
+from tests.conftest import local
 
-from .helpers import report
+from .helpers import case_in, report
+from .images import tiny_jpeg
 
 
 @pytest.fixture
@@ -61,3 +67,30 @@ def test_an_administrator_sets_the_stage_limits_of_the_town_and_of_one_category(
     assert accept_deadline("street_light") == local(2026, 11, 24, 9, 30)
     refused = root.post("/admin/incidents/stagelimit/add/", {"stage": "accept", "category": "", "minutes": "0"})
     assert refused.status_code == 200 and refused.context["adminform"].form.errors
+
+
+def test_photos_are_shown_through_the_photo_view_as_thumbnails(root, users, categories, settings, tmp_path, run_sent_tasks):
+    settings.MEDIA_ROOT = tmp_path
+    incident = report(users, categories, photos=Photos(report=[prepare_photo(SimpleUploadedFile("r.jpg", tiny_jpeg()))], before=[], after=[]))
+    run_sent_tasks()  # the thumbnail
+    photo = incident.photos.get()
+    page = root.get(f"/admin/incidents/incident/{incident.pk}/change/").content.decode()
+    assert f'<a href="/incidents/photos/{photo.pk}/"><img src="/incidents/photos/{photo.pk}/thumbnail/"' in page
+    assert "/media/" not in page and photo.image.name not in page
+    thumbnail = root.get(f"/incidents/photos/{photo.pk}/thumbnail/")
+    assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/jpeg"
+
+
+def test_the_admin_s_own_close_is_not_the_closing_of_a_case(root, users, categories):
+    incident = case_in("closed", users, categories)
+    page = root.get(f"/admin/incidents/incident/{incident.pk}/change/").content.decode()
+    assert 'class="closelink">关闭</a>' in page
+    assert "<p>销号</p>" in page  # the event that closed the case
+
+
+def test_the_case_s_history_is_in_the_town_s_time_throughout(root, users, categories):
+    incident = report(users, categories, at=local(2026, 11, 24, 9, 0))  # 01:00 UTC
+    page = " ".join(root.get(f"/admin/incidents/incident/{incident.pk}/change/").content.decode().split())
+    assert "<p>2026年11月24日 09:00</p>" in page  # the time of the report, and the start of accepting
+    assert "<p> 上报 2026年11月24日 09:00 </p>" in page and "<p> 受理 2026年11月24日 09:00 </p>" in page
+    assert "01:00" not in page and "2026-11-24" not in page

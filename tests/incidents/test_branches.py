@@ -8,6 +8,7 @@ at 09:00 and assigned to worker_a at 09:10 is due for handling at 11:10 and, as 
 """
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -128,6 +129,16 @@ def test_an_extension_must_ask_for_a_later_deadline(api, users, categories):
     assert post(api, "worker_a", incident, "request-extension", reason="需延期", until="明天").status_code == 400
     incident.refresh_from_db()
     assert incident.extension_requested_until is None
+
+
+def test_the_history_of_an_extension_gives_its_times_in_the_town_s_time(timed_case, users):
+    # Asked for in UTC, and approved as asked: the time asked is read back from the database, in UTC.
+    until = local(2026, 11, 25, 11, 10).astimezone(ZoneInfo("UTC"))
+    services.incident_request_extension(incident_id=timed_case.pk, actor=users["worker_a"], reason="需采购配件", until=until, at=local(2026, 11, 24, 10, 0))
+    services.incident_decide_extension(incident_id=timed_case.pk, actor=users["dispatcher"], approve=True, at=local(2026, 11, 24, 10, 30))
+    asked, approved = (timed_case.events.get(action=action).data for action in ("request_extension", "approve_extension"))
+    assert asked == {"until": "2026-11-25T11:10:00+08:00"}
+    assert approved == {"until": "2026-11-25T11:10:00+08:00", "requested": "2026-11-25T11:10:00+08:00"}
 
 
 # Suspension (挂账)
