@@ -174,6 +174,8 @@ def bulk(request):
             refused.append(_("Case %(id)s: no such case.") % {"id": pk})
             continue
         try:
+            # What the case is now says more than "it changed": rejected, closed, not yours.
+            services.incident_check_action(incident=incident, actor=request.user, action=action, at=timezone.now())
             perform({"incident_id": pk, "actor": request.user, "expected_version": version}, values)
         except WorkflowError as error:
             refused.append(f"{incident.code}: {error.message}")

@@ -47,13 +47,23 @@ def test_bulk_keeps_the_list_the_dispatcher_came_from(browse, users, categories)
 def test_a_stale_row_is_not_overwritten(browse, users, categories):
     incident = report(users, categories)
     seen = picked(incident)
-    browse("dispatcher").post(reverse("console:case-action", args=[incident.pk, "reject"]), {"reason": "无效", "version": 1})
+    browse("dispatcher").post(reverse("console:case-action", args=[incident.pk, "assign"]), {"handler": f"u{users['worker_b'].pk}", "version": 1})
     response = browse("dispatcher").post(
         reverse("console:bulk"), {"action": "assign", "handler": f"u{users['worker_a'].pk}", "case": seen}, follow=True
     )
     assert any("Someone else changed" in message for message in messages_of(response))
     incident.refresh_from_db()
-    assert incident.status == "rejected"
+    assert incident.assignee == users["worker_b"]
+
+
+def test_a_case_no_longer_assignable_says_what_it_is_now(browse, users, categories):
+    incident = report(users, categories)
+    seen = picked(incident)
+    browse("dispatcher").post(reverse("console:case-action", args=[incident.pk, "reject"]), {"reason": "无效", "version": 1})
+    response = browse("dispatcher").post(
+        reverse("console:bulk"), {"action": "assign", "handler": f"u{users['worker_a'].pk}", "case": seen}, follow=True
+    )
+    assert any(incident.code in message and "rejected" in message.lower() for message in messages_of(response))
 
 
 def test_bulk_without_cases_or_handler_changes_nothing(browse, users, categories):
