@@ -2,11 +2,13 @@
 
 
 def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a number, not enough to call it."""
+    """138****5678: enough to recognise a number, not enough to call it. A shorter number
+    (a landline, 83220000) keeps only its last two digits: ******00."""
     digits = phone.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    if len(digits) >= 11:
+        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    shown = 2 if len(digits) > 4 else 0
+    return "*" * (len(digits) - shown) + digits[len(digits) - shown:]
 
 
 def can_see_phone_numbers(user) -> bool:

@@ -28,8 +28,12 @@ class CaseFilterForm(forms.Form):
     grid = forms.ChoiceField(label=_("Grid"), required=False)
     major = forms.ChoiceField(label=_("Major category"), required=False)
     category = forms.ChoiceField(label=_("Minor category"), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=Department.objects.all())
-    assignee = forms.ModelChoiceField(label=_("Handler"), required=False, queryset=User.objects.filter(role=Role.WORKER))
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.all(), empty_label=_("every department")
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Handler"), required=False, queryset=User.objects.filter(role=Role.WORKER), empty_label=_("every grid worker")
+    )
     source = forms.ChoiceField(label=_("Source"), required=False, choices=_blank(_("any source")) + list(Source.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(_("any status")) + list(Status.CHOICES))
     light = forms.ChoiceField(label=_("Light"), required=False, choices=_blank(_("any light")) + LIGHT_CHOICES)
@@ -41,14 +45,19 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["queue"].choices = _blank(_("all cases")) + [(name, label) for name, (label, _test) in QUEUES.items()]
         self.fields["community"].choices = _blank(_("every community")) + [(c.code, c.name) for c in Community.objects.order_by("code")]
-        grids = Grid.objects.select_related("community").order_by("code")
-        self.fields["grid"].choices = _blank(_("every grid")) + [(g.code, f"{g.name} ({g.community.name})") for g in grids]
+        grids = list(Grid.objects.select_related("community").order_by("code"))
+        communities = list(dict.fromkeys(grid.community for grid in grids))
+        # Grouped by community; the page offers only the chosen community's group.
+        self.fields["grid"].choices = _blank(_("every grid")) + [
+            (community.name, [(g.code, g.name) for g in grids if g.community_id == community.pk]) for community in communities
+        ]
         categories = list(Category.objects.filter(active=True).order_by("code"))
         majors = [c for c in categories if c.parent_id is None]
         self.fields["major"].choices = _blank(_("every major category")) + [(c.code, f"{c.code} {c.name}") for c in majors]
         # Grouped by major category; the page shows only the chosen major's group.
         self.fields["category"].choices = _blank(_("every minor category")) + [
-            (major.name, [(c.code, f"{c.code} {c.name}") for c in categories if c.parent_id == major.pk]) for major in majors
+            (f"{major.code} {major.name}", [(c.code, f"{c.code} {c.name}") for c in categories if c.parent_id == major.pk])
+            for major in majors
         ]
         self.fields["assignee"].label_from_instance = lambda user: f"{user.display_name} ({user.username})"
         for field in self.fields.values():
@@ -86,6 +95,13 @@ class CaseFilterForm(forms.Form):
         return incidents_sorted(incidents, values.get("sort") or "-reported_at", now=now)
 
 
+class PhoneField(forms.CharField):
+    """A phone number as people say and type it: spaces left out."""
+
+    def to_python(self, value):
+        return "".join(super().to_python(value).split())
+
+
 class HotlineForm(forms.Form):
     """A resident's phone call (热线), typed in by the command centre."""
 
@@ -100,17 +116,22 @@ class HotlineForm(forms.Form):
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     contact_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("Caller's phone"), max_length=20, required=False, validators=[phone_validator])
+    contact_phone = PhoneField(label=_("Caller's phone"), max_length=20, required=False, validators=[phone_validator])
 
     def __init__(self, *args, compounds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.compounds = {compound.name: compound for compound in compounds}
+        # The longest name first: "世纪花园二期" before "世纪花园".
+        self.compounds = sorted(compounds, key=lambda compound: -len(compound.name))
         self.fields["category"].label_from_instance = lambda c: f"{c.code} {c.parent.name} / {c.name}"
+
+    def compound_in(self, address: str):
+        """The compound an address names ("世纪花园3号楼" is in 世纪花园), or None."""
+        return next((compound for compound in self.compounds if compound.name in address), None)
 
     def clean(self):
         values = super().clean()
         if values.get("latitude") is None or values.get("longitude") is None:
-            compound = self.compounds.get((values.get("address") or "").strip())
+            compound = self.compound_in(values.get("address") or "")
             if compound is None:
                 self.add_error("address", _("Pick the place on the map, or type the name of a compound."))
             else:
@@ -141,10 +162,20 @@ PRESET = {Action.INSPECT: {"passed": "true"}}
 JOINED = {"department": "assignee"}
 
 
+def _messages(errors) -> list[str]:
+    """A field's errors as sentences: a list of photos reports its errors by position."""
+    if isinstance(errors, dict):
+        return [message for inner in errors.values() for message in _messages(inner)]
+    return [str(message) for message in errors]
+
+
 def action_form(action: str, *, data=None, errors=None) -> dict:
     """What the page needs to draw the form of one action: its fields, values and errors."""
     input_class, _perform = ACTIONS[action]
-    errors = errors or {}
+    errors = dict(errors or {})
+    for joined, shown in JOINED.items():
+        if joined in errors:
+            errors[shown] = _messages(errors.get(shown, [])) + _messages(errors.pop(joined))
     fields = []
     for name, field in input_class().fields.items():
         if name == "version" or name in PRESET.get(action, {}) or name in JOINED:
@@ -157,22 +188,26 @@ def action_form(action: str, *, data=None, errors=None) -> dict:
             "required": field.required,
             "value": value,
             "choices": getattr(field, "choices", {}).items() if isinstance(field, serializers.ChoiceField) else (),
-            "errors": errors.get(name, []),
+            "errors": _messages(errors.get(name, [])),
         })
-    return {"action": action, "fields": fields, "preset": PRESET.get(action, {}), "errors": errors.get("non_field_errors", [])}
+    return {"action": action, "fields": fields, "preset": PRESET.get(action, {}), "errors": _messages(errors.get("non_field_errors", []))}
 
 
-def action_data(post, files):
-    """The posted form as the action's input takes it. The assign form's one handler choice,
-    "u<id>" or "d<id>", becomes an assignee or a department."""
+def action_data(post, files, *, preset=None):
+    """The posted form as the action's input takes it. A field left empty is not given (so a
+    required one says so); the assign form's one handler choice, "u<id>" or "d<id>", becomes an
+    assignee or a department; what the action presets cannot be posted otherwise."""
     data = post.copy()
     data.update(files)
-    # A choice offered two ways (a suggested duplicate, or a number typed in): the one given.
     for name in list(data):
         given = [value for value in data.getlist(name) if value != ""]
-        if given and len(given) < len(data.getlist(name)):
+        if given:
             data.setlist(name, given)
-    handler = data.pop("handler", [""])[-1]
+        else:
+            del data[name]
+    for name, value in (preset or {}).items():
+        data.setlist(name, [value])
+    handler = data.pop("handler", [""])[-1].strip()
     if handler[:1] == "u" and handler[1:].isdigit():
         data["assignee"] = handler[1:]
     elif handler[:1] == "d" and handler[1:].isdigit():

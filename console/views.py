@@ -37,7 +37,7 @@ from incidents.selectors import (
 )
 from incidents.workflow import TRANSITIONS, Action, Actor, Status, action_label, actions_for, acts_as, is_assignee, may_report
 
-from .forms import CaseFilterForm, HotlineForm, action_data, action_form
+from .forms import PRESET, CaseFilterForm, HotlineForm, action_data, action_form
 
 CONSOLE_ROLES = (Role.DISPATCHER, Role.INSPECTOR, Role.OFFICIAL, Role.DEPARTMENT)
 PAGE_SIZE = 50
@@ -130,7 +130,11 @@ def live(request):
         filters = CaseFilterForm(request.GET)
         if filters.is_valid():
             arrived_rows = filters.apply(visible, now=now).filter(pk__gt=since).order_by("-pk")[:PAGE_SIZE]
-            rows = render_to_string("console/_case_rows.html", {"incidents": arrived_rows, "now": now, "fresh": True}, request)
+            rows = render_to_string(
+                "console/_case_rows.html",
+                {"incidents": arrived_rows, "now": now, "fresh": True, "bulk_actions": _bulk_actions(request.user)},
+                request,
+            )
     arrived = visible.filter(pk__gt=since).count()
     queues = {"queues": _queues(visible, now), "query_queue": request.GET.get("queue", "")}
     return JsonResponse({
@@ -246,8 +250,13 @@ def case_action(request, incident_id: int, action: str):
     user = request.user
     incident = incident_get_for_user(user=user, incident_id=incident_id)
     version = request.POST.get("version", "")
-    data = action_data(request.POST, request.FILES)
+    data = action_data(request.POST, request.FILES, preset=PRESET.get(action, {}))
     posted_errors, status = None, 200
+    duplicate_code = data.pop("duplicate_code", [""])[-1].strip()
+    if duplicate_code and "duplicate_of" not in data:
+        # The code every page shows, rather than the id behind it.
+        found = incidents_visible_to(user).filter(code=duplicate_code).values_list("pk", flat=True).first()
+        data["duplicate_of"] = str(found or 0)
     try:
         services.incident_check_action(
             incident=incident, actor=user, action=action, at=timezone.now(), expected_version=int(version) if version.isdigit() else None
@@ -312,13 +321,17 @@ def map_data(request):
         found = found.filter(pk__gt=int(since))
     total = found.count()
     rows = found.values_list(
-        "pk", "latitude", "longitude", "status", "warn_at", "deadline", "code", "category__name"
+        "pk", "latitude", "longitude", "status", "current_stage__warn_at", "current_stage__deadline", "warn_at", "deadline",
+        "code", "category__name",
     )[:MAP_LIMIT]
     statuses = {status: str(label) for status, label in Status.CHOICES}
-    markers = [
-        [pk, lat, lng, LIGHT_CODES[light(warn_at, deadline, now) if status in Status.OPEN else None], code, category, statuses[status]]
-        for pk, lat, lng, status, warn_at, deadline, code, category in rows
-    ]
+    markers = []
+    for pk, lat, lng, status, stage_warn_at, stage_deadline, warn_at, deadline, code, category in rows:
+        # The stage's light, as in the list; the case's own while no stage is timed.
+        shown = None
+        if status in Status.OPEN:
+            shown = light(stage_warn_at, stage_deadline, now) if stage_deadline else light(warn_at, deadline, now)
+        markers.append([pk, lat, lng, LIGHT_CODES[shown], code, category, statuses[status]])
     return JsonResponse({"cases": markers, "total": total, "limit": MAP_LIMIT})
 
 

@@ -2,22 +2,25 @@
 
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 
 from accounts.models import Role
 
-# Where each role works; roles whose pages are yet to come stay on the home page.
+# Where each role works, and the part of it they start their day in; roles whose pages are yet
+# to come stay on the home page.
 FRONTS = {
-    Role.DISPATCHER: "console:cases",
-    Role.INSPECTOR: "console:cases",
-    Role.OFFICIAL: "console:cases",
-    Role.DEPARTMENT: "console:cases",
+    Role.DISPATCHER: ("console:cases", "?queue=new"),
+    Role.INSPECTOR: ("console:cases", "?queue=inspection"),
+    Role.OFFICIAL: ("console:cases", "?queue=overdue"),
+    Role.DEPARTMENT: ("console:cases", "?queue=handling"),
 }
 
 
 def home(request):
     user = request.user
     if user.is_authenticated and not user.is_platform_admin and user.role in FRONTS:
-        return redirect(FRONTS[user.role])
+        page, query = FRONTS[user.role]
+        return redirect(reverse(page) + query)
     return render(request, "home.html")
 
 

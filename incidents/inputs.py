@@ -72,7 +72,9 @@ class AssignInput(ActionInput):
 
     def validate(self, values):
         if (values["assignee"] is None) == (values["department"] is None):
-            raise serializers.ValidationError({"assignee": _("Give either assignee (a user id) or department (a department id).")})
+            raise serializers.ValidationError(
+                {"assignee": _("Choose who handles it: a person (assignee, a user id) or a department (department, its id), not both.")}
+            )
         return values
 
 
@@ -124,7 +126,10 @@ class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
 
 
 class MergeInput(ActionInput):
-    duplicate_of = related_id_field(VisibleIncidentField, label=_("Duplicate of"), help_text="The id of the live case this one duplicates.")
+    duplicate_of = related_id_field(
+        VisibleIncidentField, label=_("Duplicate of"), help_text="The id of the live case this one duplicates.",
+        error_messages={"does_not_exist": _("No such case."), "required": _("Choose the case this one duplicates.")},
+    )
 
 
 def _handle(common, values):

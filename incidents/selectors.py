@@ -91,7 +91,10 @@ def incidents_filter(
     if light:
         incidents = incidents.filter(LIGHTS[light](now))
     if text:
-        incidents = incidents.filter(Q(code__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text))
+        incidents = incidents.filter(
+            Q(code__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
+            | Q(category__name__icontains=text) | Q(contact_name__icontains=text)
+        )
     if overdue is not None:
         incidents = incidents.filter(late_by(now) if overdue else ~late_by(now))
     if unrouted is not None:
@@ -103,11 +106,12 @@ def incidents_filter(
     return incidents
 
 
-# The case's overall light (Incident.warning_light) as a filter: open cases only.
+# The light of the stage a case is in (Incident.stage_light; DOMAIN: green below 80 % of the
+# stage's limit, yellow to 100 %, red past it) as a filter: open cases only.
 LIGHTS = {
-    "green": lambda now: Q(status__in=Status.OPEN) & (Q(warn_at__gt=now) | Q(warn_at__isnull=True, deadline__gt=now)),
-    "yellow": lambda now: Q(status__in=Status.OPEN, warn_at__lte=now, deadline__gt=now),
-    "red": lambda now: Q(status__in=Status.OPEN, deadline__lte=now),
+    "green": lambda now: Q(status__in=Status.OPEN, current_stage__warn_at__gt=now),
+    "yellow": lambda now: Q(status__in=Status.OPEN, current_stage__warn_at__lte=now, current_stage__deadline__gt=now),
+    "red": lambda now: Q(status__in=Status.OPEN, current_stage__deadline__lte=now),
 }
 
 
@@ -128,7 +132,8 @@ QUEUES = {
     "suspended": (_("Suspended"), lambda now: Q(status=Status.SUSPENDED)),
     "appeal": (_("Appeal pending"), lambda now: Q(appeal=Appeal.PENDING)),
     "warned": (_("Warned"), LIGHTS["yellow"]),
-    "overdue": (_("Overdue"), late_by),
+    # Late on its stage, or late as a whole (what the measures count as overdue).
+    "overdue": (_("Overdue"), lambda now: LIGHTS["red"](now) | late_by(now)),
     "escalated": (_("Escalated"), lambda now: _escalated()),
     "closed": (_("Closed"), lambda now: Q(status=Status.CLOSED)),
     "rejected": (_("Rejected"), lambda now: Q(status=Status.REJECTED)),
@@ -161,16 +166,17 @@ def _light_rank(now):
 SORTS = {
     "-reported_at": _("newest first"),
     "reported_at": _("oldest first"),
-    "deadline": _("deadline, soonest first"),
+    "deadline": _("stage deadline, soonest first"),
     "light": _("light, red first"),
 }
 
 
 def incidents_sorted(incidents: QuerySet[Incident], sort: str, *, now) -> QuerySet[Incident]:
+    stage_deadline = F("current_stage__deadline").asc(nulls_last=True)
     if sort == "deadline":
-        return incidents.order_by(F("deadline").asc(nulls_last=True), "-id")
+        return incidents.order_by(stage_deadline, "-id")
     if sort == "light":
-        return incidents.annotate(light_rank=_light_rank(now)).order_by("light_rank", F("deadline").asc(nulls_last=True), "-id")
+        return incidents.annotate(light_rank=_light_rank(now)).order_by("light_rank", stage_deadline, "-id")
     if sort == "reported_at":
         return incidents.order_by("reported_at", "id")
     return incidents.order_by("-reported_at", "-id")

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -16,15 +17,23 @@ def _span(seconds: float) -> str:
 
 
 @register.simple_tag
-def time_left(incident, now) -> str:
-    """"3h 20m left" or "late by 2d 4h", wall-clock time to the case's deadline; empty once the
-    case is finished or its clock stands still."""
-    if not incident.is_open or incident.deadline is None:
-        return ""
-    seconds = (incident.deadline - now).total_seconds()
-    if seconds >= 0:
-        return _("%(span)s left") % {"span": _span(seconds)}
-    return _("late by %(span)s") % {"span": _span(-seconds)}
+def clock(incident, now) -> dict:
+    """The clock a case runs against now: its stage's (the light the standard means), or, with
+    no stage timed (inspected, waiting to be closed), the case's own. Empty once finished or
+    while suspended. `late` says whether the case as a whole is past its deadline."""
+    if not incident.is_open:
+        return {}
+    timed = incident.current_stage or incident
+    if timed.deadline is None:
+        return {}
+    seconds = (timed.deadline - now).total_seconds()
+    return {
+        "deadline": timed.deadline,
+        "light": incident.stage_light(now) if incident.current_stage else incident.warning_light(now),
+        "stage": incident.current_stage.get_stage_display() if incident.current_stage else "",
+        "left": _("%(span)s left") % {"span": _span(seconds)} if seconds >= 0 else _("late by %(span)s") % {"span": _span(-seconds)},
+        "case_late": incident.deadline is not None and incident.deadline <= now and not incident.time_exempt,
+    }
 
 
 @register.simple_tag
@@ -32,6 +41,10 @@ def case_light(incident, now) -> str:
     return incident.warning_light(now) or ""
 
 
-@register.simple_tag
-def stage_light(stage, now) -> str:
-    return stage.light(now) or "" if stage.ended_at is None else ""
+@register.filter
+def moment(value, now=None) -> str:
+    """A time as short as it can be read: no year within this year."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return local.strftime("%m-%d %H:%M" if local.year == timezone.localtime().year else "%Y-%m-%d %H:%M")

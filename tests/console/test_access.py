@@ -59,7 +59,12 @@ def test_another_grids_case_is_missing_for_an_action_too(browse, users, categori
 
 @pytest.mark.parametrize(
     ("role", "lands_on"),
-    [("dispatcher", "/console/"), ("inspector", "/console/"), ("official", "/console/"), ("department", "/console/")],
+    [
+        ("dispatcher", "/console/?queue=new"),
+        ("inspector", "/console/?queue=inspection"),
+        ("official", "/console/?queue=overdue"),
+        ("department", "/console/?queue=handling"),
+    ],
 )
 def test_home_sends_each_role_where_it_works(browse, role, lands_on):
     response = browse(role).get("/")

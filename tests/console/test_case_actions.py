@@ -192,3 +192,49 @@ def test_a_handler_asks_for_more_time_with_a_date_from_the_form(browse, users, c
     assert incident.extension_requested_until is not None
     bad = act(browse, "department", Incident.objects.get(pk=incident.pk), "refuse_extension", note="x")
     assert bad.status_code == 403
+
+
+def test_merge_takes_the_code_every_page_shows(browse, users, categories):
+    original = report(users, categories)
+    incident = report(users, categories)
+    assert act(browse, "dispatcher", incident, "merge", duplicate_code=original.code).status_code == 302
+    incident.refresh_from_db()
+    assert incident.duplicate_of == original
+    other = report(users, categories)
+    response = act(browse, "dispatcher", other, "merge", duplicate_code="20990101000001")
+    assert response.status_code == 400
+    form = next(form for form in response.context["forms"] if form["action"] == "merge")
+    assert next(field for field in form["fields"] if field["name"] == "duplicate_of")["errors"] == ["No such case."]
+
+
+def test_a_file_that_is_not_a_photo_is_named_in_the_error(browse, users, categories):
+    incident = case_in("handled", users, categories)
+    fake = SimpleUploadedFile("photo.jpg", b"not an image at all", content_type="image/jpeg")
+    response = browse("inspector").post(
+        reverse("console:case-action", args=[incident.pk, "rework"]), {"version": incident.version, "note": "x", "photos": [fake]}
+    )
+    assert response.status_code == 400
+    form = next(form for form in response.context["forms"] if form["action"] == "rework")
+    errors = next(field for field in form["fields"] if field["name"] == "photos")["errors"]
+    assert errors and all(len(message) > 5 for message in errors)
+
+
+def test_passing_is_what_the_inspect_form_does_whatever_is_posted(browse, users, categories):
+    incident = case_in("handled", users, categories)
+    assert act(browse, "inspector", incident, "inspect", passed="false").status_code == 302
+    incident.refresh_from_db()
+    assert (incident.status, incident.rework_count) == ("inspected", 0)
+
+
+def test_an_unknown_department_is_said_on_the_handler_field(browse, users, categories):
+    incident = report(users, categories)
+    response = act(browse, "dispatcher", incident, "assign", handler="d999999")
+    form = next(form for form in response.context["forms"] if form["action"] == "assign")
+    assert next(field for field in form["fields"] if field["name"] == "assignee")["errors"]
+
+
+def test_pages_that_are_not_yours_say_so_in_the_sites_own_page(browse, users, categories):
+    forbidden = browse("worker_a").get(reverse("console:cases"))
+    assert forbidden.status_code == 403 and "Not for your role" in forbidden.content.decode()
+    missing = browse("dispatcher").get(reverse("console:case", args=[999999]))
+    assert missing.status_code == 404 and "Not found" in missing.content.decode()

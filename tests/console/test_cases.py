@@ -1,5 +1,7 @@
 """The case list: queues, filters in the URL, sorting, pages, the live update."""
 
+import re
+
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Incident, IncidentStage
 
 from ..conftest import IN_GRID_A, IN_GRID_B, OUTSIDE
 from ..incidents.helpers import case_in, report
@@ -31,16 +33,27 @@ def test_each_queue_lists_its_cases(browse, users, categories):
     assert listed(browse, queue="unrouted") == [unrouted.code]
 
 
-def test_overdue_and_warned_follow_the_deadline(browse, users, categories):
+def on_the_clock(incident, *, warn_in: timedelta, due_in: timedelta) -> None:
+    """Set the clock of the stage the case is in: warned and due this far from now."""
+    now = timezone.now()
+    IncidentStage.objects.filter(pk=incident.current_stage_id).update(warn_at=now + warn_in, deadline=now + due_in)
+
+
+def test_the_light_is_the_stages_and_overdue_takes_the_late_stages_and_cases(browse, users, categories):
     late = report(users, categories)
-    Incident.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(hours=1), warn_at=timezone.now() - timedelta(hours=2))
+    on_the_clock(late, warn_in=-timedelta(hours=2), due_in=-timedelta(hours=1))
     warned = report(users, categories)
-    Incident.objects.filter(pk=warned.pk).update(deadline=timezone.now() + timedelta(hours=1), warn_at=timezone.now() - timedelta(minutes=1))
+    on_the_clock(warned, warn_in=-timedelta(minutes=1), due_in=timedelta(hours=1))
     fresh = report(users, categories)
-    assert listed(browse, queue="overdue") == [late.code]
+    # Late as a whole (an earlier stage took long) while its present stage is still green.
+    late_case = report(users, categories)
+    Incident.objects.filter(pk=late_case.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    assert set(listed(browse, queue="overdue")) == {late.code, late_case.code}
     assert listed(browse, queue="warned") == [warned.code]
-    assert listed(browse, light="green") == [fresh.code]
+    assert set(listed(browse, light="green")) == {fresh.code, late_case.code}
     assert listed(browse, sort="light")[:2] == [late.code, warned.code]
+    row = browse("dispatcher").get(reverse("console:cases"), {"queue": "overdue"}).content.decode()
+    assert row.count("case overdue") == 1
 
 
 def test_it_filters_by_grid_category_source_and_text(browse, users, categories, grid_b):
@@ -147,3 +160,18 @@ def test_map_data_refuses_bad_filters(browse):
     response = browse("dispatcher").get(reverse("console:map-data"), {"reported_from": "yesterday"})
     assert response.status_code == 400
     assert "reported_from" in response.json()["errors"]
+
+
+def test_live_rows_have_a_tick_box_only_for_who_can_act_on_several(browse, users, categories):
+    incident = report(users, categories)
+    for role, ticks in (("dispatcher", 1), ("official", 0), ("inspector", 0)):
+        answer = browse(role).get(reverse("console:live"), {"since": incident.pk - 1, "rows": "1"}).json()
+        assert answer["rows"].count('name="case"') == ticks, role
+        page = browse(role).get(reverse("console:cases")).content.decode()
+        assert len(re.findall(r"<th[ >]", page)) == answer["rows"].count("<td"), role  # as many cells as headings
+
+
+def test_search_finds_the_category_and_the_caller(browse, users, categories):
+    caller = report(users, categories, category="street_light", contact_name="王阿姨")
+    assert listed(browse, q="王阿姨") == [caller.code]
+    assert listed(browse, q=categories["street_light"].name) == [caller.code]

@@ -25,8 +25,15 @@ def test_a_call_becomes_a_case_from_the_phone(browse, users, categories, grid_a)
 
 def test_a_compound_named_in_the_address_gives_the_position(browse, users, categories, grid_a):
     Compound.objects.create(grid=grid_a, name="团结新村", **IN_GRID_A)
-    assert call(browse, category=categories["rubbish"].pk, description="路灯坏", address="团结新村").status_code == 302
-    assert Incident.objects.get().latitude == IN_GRID_A["latitude"]
+    Compound.objects.create(grid=grid_a, name="团结新村二期", latitude=34.081, longitude=119.341)
+    assert call(browse, category=categories["rubbish"].pk, description="路灯坏", address="团结新村3号楼").status_code == 302
+    assert call(browse, category=categories["rubbish"].pk, description="路灯坏", address="团结新村二期5栋").status_code == 302
+    assert [incident.latitude for incident in Incident.objects.order_by("pk")] == [IN_GRID_A["latitude"], 34.081]
+
+
+def test_a_number_typed_with_spaces_is_kept_without_them(browse, users, categories):
+    call(browse, category=categories["rubbish"].pk, description="路灯坏", contact_phone="138 1234 5678", **IN_GRID_A)
+    assert Incident.objects.get().contact_phone == "13812345678"
 
 
 def test_a_call_without_a_place_is_refused(browse, users, categories):

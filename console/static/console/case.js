@@ -39,8 +39,15 @@
     });
   }
 
+  // The assign form's search: only the handlers that match stay, the first of them chosen; with
+  // none, nothing is chosen (the form then says a handler is needed) and the page says so.
   document.querySelectorAll("[data-handler-search]").forEach(function (search) {
     var select = document.getElementById(search.dataset.handlerSearch);
+    var none = document.createElement("p");
+    none.className = "field-error";
+    none.hidden = true;
+    none.textContent = search.dataset.noMatch;
+    select.parentNode.insertBefore(none, select.nextSibling);
     search.addEventListener("input", function () {
       var words = search.value.trim().toLowerCase();
       var first = null;
@@ -49,10 +56,16 @@
         option.hidden = !match;
         if (match && !first) first = option;
       });
-      if (first && words) select.value = first.value;
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !Array.prototype.some.call(group.children, function (option) { return !option.hidden; });
+      });
+      none.hidden = Boolean(first);
+      if (!first) select.value = "";
+      else if (words) select.value = first.value;
     });
     search.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); select.focus(); }
+      if (event.key === "Enter") event.preventDefault();  // Enter picks, the button sends
     });
   });
 })();

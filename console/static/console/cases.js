@@ -3,23 +3,28 @@
 (function () {
   "use strict";
 
-  var major = document.querySelector("[data-filters] select[name=major]");
-  var minor = document.querySelector("[data-filters] select[name=category]");
-  function followMajor() {
-    var chosen = major.options[major.selectedIndex];
-    var name = chosen && chosen.value ? chosen.textContent.replace(/^\S+\s/, "") : "";
-    Array.prototype.forEach.call(minor.querySelectorAll("optgroup"), function (group) {
-      var shown = !name || group.label === name;
-      group.hidden = !shown;
-      group.disabled = !shown;
-    });
-    var picked = minor.options[minor.selectedIndex];
-    if (picked && picked.parentNode.disabled) minor.value = "";
+  // A select whose options are grouped by the choice of another: only the chosen one's group
+  // is offered (major category → minor category, community → grid).
+  function follow(parentName, childName) {
+    var parent = document.querySelector("[data-filters] select[name=" + parentName + "]");
+    var child = document.querySelector("[data-filters] select[name=" + childName + "]");
+    if (!parent || !child) return;
+    function update() {
+      var chosen = parent.options[parent.selectedIndex];
+      var label = chosen && chosen.value ? chosen.textContent : "";
+      Array.prototype.forEach.call(child.querySelectorAll("optgroup"), function (group) {
+        var shown = !label || group.label === label;
+        group.hidden = !shown;
+        group.disabled = !shown;
+      });
+      var picked = child.options[child.selectedIndex];
+      if (picked && picked.parentNode.disabled) child.value = "";
+    }
+    parent.addEventListener("change", update);
+    update();
   }
-  if (major && minor) {
-    major.addEventListener("change", followMajor);
-    followMajor();
-  }
+  follow("major", "category");
+  follow("community", "grid");
 
   var bulk = document.getElementById("bulk");
   if (!bulk) return;
@@ -38,6 +43,8 @@
     if (!Array.prototype.some.call(boxes(), function (box) { return box.checked; })) {
       event.preventDefault();
       counter.parentNode.classList.add("invalid");
+    } else if (bulk.elements.action.value === "close" && !window.confirm(counter.textContent + " · " + bulk.dataset.confirmClose)) {
+      event.preventDefault();
     }
   });
 })();

@@ -29,5 +29,8 @@
   }
   map.on("click", pick);
   grids.on("click", pick);
-  if (latitude.value && longitude.value) place(GovgridMap.displayLatLng(+latitude.value, +longitude.value, settings));
+  if (latitude.value && longitude.value) {
+    place(GovgridMap.displayLatLng(+latitude.value, +longitude.value, settings));
+    said.textContent = (+latitude.value).toFixed(6) + ", " + (+longitude.value).toFixed(6);
+  }
 })();
