@@ -64,7 +64,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Department, Role, User  # noqa: E402
 from grids.models import Grid  # noqa: E402
 from incidents.models import Category, Incident, IncidentStage  # noqa: E402
-from incidents.selectors import QUEUES, incidents_sorted, incidents_visible_to, queue_counts  # noqa: E402
+from incidents.selectors import QUEUES, incidents_filter, incidents_sorted, incidents_visible_to, light_code, queue_counts  # noqa: E402
 from incidents.workflow import STAGE_OF, Closure, Stage, Status  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["*"]
@@ -187,12 +187,15 @@ def main() -> None:
         bare=lambda: (list(incidents_sorted(visible, "-reported_at", now=now)[:50]), visible.count()))
     row("list page, overdue by light", page(client, "/console/?queue=overdue&sort=light"),
         bare=lambda: list(incidents_sorted(visible.filter(QUEUES["overdue"][1](now)), "light", now=now)[:50]))
-    row("list page, text search", page(client, "/console/?q=%E5%9E%83%E5%9C%BE&sort=deadline"))
+    row("list page, text search", page(client, "/console/?q=%E5%9E%83%E5%9C%BE&sort=deadline"),
+        bare=lambda: (list(incidents_sorted(incidents_filter(visible, text="垃圾"), "deadline", now=now)[:50]),
+                      incidents_filter(visible, text="垃圾").count()))
     row("all queue counts (one query)", lambda: queue_counts(visible, now=now))
     for name, (_label, test) in QUEUES.items():
         row(f"  queue count: {name}", lambda test=test: visible.filter(test(now)).count())
     row("map data, live cases", page(client, "/console/map/cases/"),
-        bare=lambda: list(visible.filter(status__in=Status.LIVE).values_list("pk", "latitude", "longitude", "status", "warn_at", "deadline", "code", "category__name")))
+        bare=lambda: list(visible.filter(status__in=Status.LIVE).annotate(light=light_code(now)).values_list(
+            "pk", "latitude", "longitude", "light", "code", "category__name", "status")))
     row("map page", page(client, "/console/map/"))
     row("live update (every 5 s)", page(client, f"/console/live/?since={newest}&rows=1"))
     sample = Incident.objects.filter(status=Status.ASSIGNED).order_by("-pk").first()

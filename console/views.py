@@ -26,12 +26,13 @@ from grids.widgets import map_settings_json
 from incidents import services
 from incidents.errors import WorkflowError
 from incidents.inputs import ACTIONS
-from incidents.models import IncidentPhoto, Source, light
+from incidents.models import IncidentPhoto, Source
 from incidents.selectors import (
     QUEUES,
     handlers_for,
     incident_get_for_user,
     incidents_visible_to,
+    light_code,
     merge_candidates,
     queue_counts,
 )
@@ -301,9 +302,6 @@ def case_map(request):
     })
 
 
-LIGHT_CODES = {"green": "g", "yellow": "y", "red": "r", None: ""}
-
-
 @console_view
 def map_data(request):
     """The filtered cases as compact rows for the map's markers: [id, lat, lng, light, code,
@@ -320,18 +318,9 @@ def map_data(request):
     if since.isdigit():
         found = found.filter(pk__gt=int(since))
     total = found.count()
-    rows = found.values_list(
-        "pk", "latitude", "longitude", "status", "current_stage__warn_at", "current_stage__deadline", "warn_at", "deadline",
-        "code", "category__name",
-    )[:MAP_LIMIT]
     statuses = {status: str(label) for status, label in Status.CHOICES}
-    markers = []
-    for pk, lat, lng, status, stage_warn_at, stage_deadline, warn_at, deadline, code, category in rows:
-        # The stage's light, as in the list; the case's own while no stage is timed.
-        shown = None
-        if status in Status.OPEN:
-            shown = light(stage_warn_at, stage_deadline, now) if stage_deadline else light(warn_at, deadline, now)
-        markers.append([pk, lat, lng, LIGHT_CODES[shown], code, category, statuses[status]])
+    rows = found.annotate(light=light_code(now)).values_list("pk", "latitude", "longitude", "light", "code", "category__name", "status")
+    markers = [[pk, lat, lng, light, code, category, statuses[status]] for pk, lat, lng, light, code, category, status in rows[:MAP_LIMIT]]
     return JsonResponse({"cases": markers, "total": total, "limit": MAP_LIMIT})
 
 

@@ -3,7 +3,7 @@
 import math
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +113,22 @@ LIGHTS = {
     "yellow": lambda now: Q(status__in=Status.OPEN, current_stage__warn_at__lte=now, current_stage__deadline__gt=now),
     "red": lambda now: Q(status__in=Status.OPEN, current_stage__deadline__lte=now),
 }
+
+
+def light_code(now):
+    """The light as one letter, worked out by the database: "r", "y", "g", or "" with no clock
+    running. The stage's light; the case's own while no stage is timed (inspected, to close)."""
+    case_clock = Q(status__in=Status.OPEN, current_stage__isnull=True, deadline__isnull=False)
+    return Case(
+        When(LIGHTS["red"](now), then=Value("r")),
+        When(LIGHTS["yellow"](now), then=Value("y")),
+        When(LIGHTS["green"](now), then=Value("g")),
+        When(case_clock & Q(deadline__lte=now), then=Value("r")),
+        When(case_clock & Q(warn_at__lte=now), then=Value("y")),
+        When(case_clock, then=Value("g")),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def _escalated() -> Q:

@@ -175,3 +175,14 @@ def test_search_finds_the_category_and_the_caller(browse, users, categories):
     caller = report(users, categories, category="street_light", contact_name="王阿姨")
     assert listed(browse, q="王阿姨") == [caller.code]
     assert listed(browse, q=categories["street_light"].name) == [caller.code]
+
+
+def test_map_markers_carry_the_light_of_the_clock_running(browse, users, categories):
+    late = report(users, categories)
+    on_the_clock(late, warn_in=-timedelta(hours=2), due_in=-timedelta(hours=1))
+    fresh = report(users, categories)
+    to_close = case_in("inspected", users, categories)  # no stage timed: the case's own clock
+    Incident.objects.filter(pk=to_close.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    suspended = case_in("suspended", users, categories)
+    lights = {row[0]: row[3] for row in browse("dispatcher").get(reverse("console:map-data")).json()["cases"]}
+    assert lights == {late.pk: "r", fresh.pk: "g", to_close.pk: "r", suspended.pk: ""}
