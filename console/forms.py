@@ -171,7 +171,7 @@ def _messages(errors) -> list[str]:
 
 def action_form(action: str, *, data=None, errors=None) -> dict:
     """What the page needs to draw the form of one action: its fields, values and errors."""
-    input_class, _perform = ACTIONS[action]
+    input_class = ACTIONS[action][0]
     errors = dict(errors or {})
     for joined, shown in JOINED.items():
         if joined in errors:

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.models import Department, Notification, Role, User
+from accounts.models import Notification, Role
 from accounts.privacy import phone_shown_to
 from accounts.services import notification_mark_read
 from grids.geojson import grid_feature
@@ -25,10 +25,11 @@ from grids.models import Compound, Grid
 from grids.widgets import map_settings_json
 from incidents import services
 from incidents.errors import WorkflowError
-from incidents.inputs import ACTIONS
+from incidents.inputs import ACTIONS, action_take
 from incidents.models import IncidentPhoto, Source
 from incidents.selectors import (
     QUEUES,
+    handlers,
     handlers_for,
     incident_get_for_user,
     incidents_visible_to,
@@ -66,24 +67,20 @@ def _queues(visible, now) -> list[tuple[str, str, int]]:
     return [(name, label, counts[name]) for name, (label, _test) in QUEUES.items()]
 
 
+def _unread(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
 def _frame(request, visible, now, section: str = "") -> dict:
     """What every console page shows around its content: the queues, the unread count, and the
     newest case it knows of (the live update reports what arrives after it)."""
     return {
         "queues": _queues(visible, now),
-        "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
+        "unread": _unread(request.user),
         "since": visible.aggregate(newest=Max("pk"))["newest"] or 0,
         "now": now,
         "section": section,
         "may_report": may_report(request.user),
-    }
-
-
-def _handler_choices() -> dict:
-    """Every handler for a list's bulk assign: departments, then grid workers."""
-    return {
-        "departments": list(Department.objects.order_by("code")),
-        "workers": list(User.objects.filter(is_active=True, role=Role.WORKER).order_by("username")),
     }
 
 
@@ -105,7 +102,7 @@ def cases(request):
         # New rows are added live only where they belong: the first page, newest first.
         "live_rows": page.number == 1 and filters.is_valid() and filters.cleaned_data.get("sort") in ("", "-reported_at"),
         "bulk_actions": _bulk_actions(request.user),
-        "handlers": _handler_choices(),
+        "handlers": handlers(),
     })
 
 
@@ -145,7 +142,7 @@ def live(request):
         "arrived_text": ngettext(
             "%(count)d new case since this page opened", "%(count)d new cases since this page opened", arrived
         ) % {"count": arrived},
-        "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
+        "unread": _unread(request.user),
     })
 
 
@@ -163,14 +160,12 @@ def bulk(request):
     if not picked:
         messages.error(request, _("Select at least one case."))
         return redirect(_back_to_list(request))
-    input_class, perform = ACTIONS[action]
+    input_class = ACTIONS[action][0]
     body = input_class(data=action_data(request.POST, request.FILES), context={"request": request})
     if not body.is_valid():
-        for field, problems in body.errors.items():
+        for problems in body.errors.values():
             messages.error(request, " ".join(str(problem) for problem in problems))
         return redirect(_back_to_list(request))
-    values = dict(body.validated_data)
-    values.pop("version", None)
     visible = {incident.pk: incident for incident in incidents_visible_to(request.user).filter(pk__in=[pk for pk, _v in picked])}
     done, refused = [], []
     for pk, version in picked:
@@ -181,7 +176,7 @@ def bulk(request):
         try:
             # What the case is now says more than "it changed": rejected, closed, not yours.
             services.incident_check_action(incident=incident, actor=request.user, action=action, at=timezone.now())
-            perform({"incident_id": pk, "actor": request.user, "expected_version": version}, values)
+            action_take(action, incident_id=pk, actor=request.user, values={**body.validated_data, "version": version})
         except WorkflowError as error:
             refused.append(f"{incident.code}: {error.message}")
         else:
@@ -262,12 +257,10 @@ def case_action(request, incident_id: int, action: str):
         services.incident_check_action(
             incident=incident, actor=user, action=action, at=timezone.now(), expected_version=int(version) if version.isdigit() else None
         )
-        input_class, perform = ACTIONS[action]
+        input_class = ACTIONS[action][0]
         body = input_class(data=data, context={"request": request})
         if body.is_valid():
-            values = dict(body.validated_data)
-            common = {"incident_id": incident.pk, "actor": user, "expected_version": values.pop("version", None)}
-            perform(common, values)
+            action_take(action, incident_id=incident.pk, actor=user, values=body.validated_data)
             messages.success(request, _("%(action)s: done.") % {"action": action_label(action)})
             return redirect("console:case", incident_id=incident.pk)
         posted_errors, status = body.errors, 400
@@ -282,7 +275,9 @@ def case_action(request, incident_id: int, action: str):
     return render(request, "console/case.html", {**_frame(request, visible, now), **context}, status=status)
 
 
-def _map_settings_with(grids) -> dict:
+def _town_map() -> dict:
+    """What a page's town map needs: the base map's settings and every grid with its name."""
+    grids = [grid_feature(grid, community=grid.community.name) for grid in Grid.objects.select_related("community")]
     return {"map_json": map_settings_json(), "grids": {"type": "FeatureCollection", "features": grids}}
 
 
@@ -292,10 +287,9 @@ def case_map(request):
     visible = incidents_visible_to(request.user)
     filters = CaseFilterForm(request.GET)
     filters.is_valid()
-    grids = [grid_feature(grid, community=grid.community.name) for grid in Grid.objects.select_related("community")]
     return render(request, "console/map.html", {
         **_frame(request, visible, now, "map"),
-        **_map_settings_with(grids),
+        **_town_map(),
         "filters": filters,
         "query": request.GET.urlencode(),
         "queue": request.GET.get("queue", ""),
@@ -351,10 +345,9 @@ def hotline(request):
                 messages.success(request, _("Case %(code)s opened.") % {"code": incident.code})
                 return redirect("console:case", incident_id=incident.pk)
         status = 400
-    grids = [grid_feature(grid, community=grid.community.name) for grid in Grid.objects.select_related("community")]
     return render(request, "console/hotline.html", {
         **_frame(request, visible, now, "hotline"),
-        **_map_settings_with(grids),
+        **_town_map(),
         "form": form,
         "compounds": compounds,
     }, status=status)

@@ -19,7 +19,7 @@ from govgrid.ids import ID_PATTERN
 from . import services
 from .errors import WorkflowError
 from .models import Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, Source, SupervisionCard
-from .inputs import ACTIONS, JSON_INPUT, photo_list
+from .inputs import ACTIONS, JSON_INPUT, action_take, photo_list
 from .selectors import categories_for_reporting, incident_get_for_user, incidents_filter, incidents_visible_to
 from .stats import incident_summary
 from .workflow import Card, Closure, Stage, Status, action_label, actions_for, is_assignee
@@ -206,7 +206,7 @@ class IncidentFilterSerializer(serializers.Serializer):
 
 
 def _action_view(name: str):
-    input_serializer, perform = ACTIONS[name]
+    input_serializer = ACTIONS[name][0]
     bodies = {"application/json": JSON_INPUT.get(name, input_serializer)}
     if name in JSON_INPUT:
         bodies["multipart/form-data"] = input_serializer
@@ -224,10 +224,8 @@ def _action_view(name: str):
             return workflow_error_response(error)
         body = input_serializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        common = {"incident_id": int(pk), "actor": request.user, "expected_version": values.pop("version", None)}
         try:
-            perform(common, values)
+            action_take(name, incident_id=int(pk), actor=request.user, values=body.validated_data)
         except WorkflowError as error:
             return workflow_error_response(error)
         return self.detail_response(pk)

@@ -182,3 +182,11 @@ ACTIONS = {
 # Documented as JSON too, where the full input (photos) can only come as multipart/form-data.
 JSON_INPUT = {Action.HANDLE: ActionInput, Action.INSPECT: InspectJsonInput, Action.REWORK: NoteInput}
 
+
+
+def action_take(name: str, *, incident_id: int, actor, values: dict):
+    """Perform the action with its validated input; the version the client saw, if it sent one,
+    is checked by the service under the lock."""
+    values = dict(values)
+    _input, perform = ACTIONS[name]
+    return perform({"incident_id": incident_id, "actor": actor, "expected_version": values.pop("version", None)}, values)

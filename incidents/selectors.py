@@ -106,26 +106,27 @@ def incidents_filter(
     return incidents
 
 
-# The light of the stage a case is in (Incident.stage_light; DOMAIN: green below 80 % of the
-# stage's limit, yellow to 100 %, red past it) as a filter: open cases only.
+def _running(**test) -> Q:
+    """Open, and the clock it runs against now passes `test`: its stage's, or the case's own
+    while no stage is timed (inspected, waiting to be closed), as the console's rows show it."""
+    stage = {f"current_stage__{lookup}": value for lookup, value in test.items()}
+    return Q(status__in=Status.OPEN) & (Q(**stage) | Q(current_stage__isnull=True, **test))
+
+
+# The light of that clock (DOMAIN: green below 80 % of the stage's limit, yellow to 100 %, red
+# past it) as a filter: open cases only.
 LIGHTS = {
-    "green": lambda now: Q(status__in=Status.OPEN, current_stage__warn_at__gt=now),
-    "yellow": lambda now: Q(status__in=Status.OPEN, current_stage__warn_at__lte=now, current_stage__deadline__gt=now),
-    "red": lambda now: Q(status__in=Status.OPEN, current_stage__deadline__lte=now),
+    "green": lambda now: _running(warn_at__gt=now),
+    "yellow": lambda now: _running(warn_at__lte=now, deadline__gt=now),
+    "red": lambda now: _running(deadline__lte=now),
 }
 
 
 def light_code(now):
     """The light as one letter, worked out by the database: "r", "y", "g", or "" with no clock
-    running. The stage's light; the case's own while no stage is timed (inspected, to close)."""
-    case_clock = Q(status__in=Status.OPEN, current_stage__isnull=True, deadline__isnull=False)
+    running."""
     return Case(
-        When(LIGHTS["red"](now), then=Value("r")),
-        When(LIGHTS["yellow"](now), then=Value("y")),
-        When(LIGHTS["green"](now), then=Value("g")),
-        When(case_clock & Q(deadline__lte=now), then=Value("r")),
-        When(case_clock & Q(warn_at__lte=now), then=Value("y")),
-        When(case_clock, then=Value("g")),
+        *(When(LIGHTS[name](now), then=Value(name[0])) for name in ("red", "yellow", "green")),
         default=Value(""),
         output_field=CharField(),
     )
@@ -228,18 +229,25 @@ def merge_candidates(*, user, incident: Incident) -> list[tuple[Incident, float]
     return sorted((pair for pair in measured if pair[1] <= MERGE_RADIUS_METRES), key=lambda pair: pair[1])
 
 
+def handlers() -> dict:
+    """Everyone a case can be assigned to: the departments, then the active grid workers."""
+    return {
+        "departments": list(Department.objects.order_by("code")),
+        "workers": list(User.objects.filter(is_active=True, role=Role.WORKER).order_by("username")),
+    }
+
+
 def handlers_for(incident: Incident) -> dict:
     """Who a case can be assigned to, the likeliest first: the grid workers of its grid, then the
     category's department; then every other department and grid worker."""
+    everyone = handlers()
     grid_workers = list(User.objects.filter(is_active=True, grid_worker__grids=incident.grid_id).order_by("username")) if incident.grid_id else []
-    others = User.objects.filter(is_active=True, role=Role.WORKER).exclude(pk__in=[user.pk for user in grid_workers]).order_by("username")
-    departments = list(Department.objects.order_by("code"))
-    suggested = [d for d in departments if d.pk == incident.category.department_id]
+    suggested = [d for d in everyone["departments"] if d.pk == incident.category.department_id]
     return {
         "grid_workers": grid_workers,
         "suggested_departments": suggested,
-        "departments": [d for d in departments if d not in suggested],
-        "workers": list(others),
+        "departments": [d for d in everyone["departments"] if d not in suggested],
+        "workers": [worker for worker in everyone["workers"] if worker not in grid_workers],
     }
 
 

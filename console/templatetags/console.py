@@ -38,13 +38,8 @@ def clock(incident, now) -> dict:
     }
 
 
-@register.simple_tag
-def case_light(incident, now) -> str:
-    return incident.warning_light(now) or ""
-
-
 @register.filter
-def moment(value, now=None) -> str:
+def moment(value) -> str:
     """A time as short as it can be read: no year within this year."""
     if value is None:
         return ""

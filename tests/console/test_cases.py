@@ -186,3 +186,10 @@ def test_map_markers_carry_the_light_of_the_clock_running(browse, users, categor
     suspended = case_in("suspended", users, categories)
     lights = {row[0]: row[3] for row in browse("dispatcher").get(reverse("console:map-data")).json()["cases"]}
     assert lights == {late.pk: "r", fresh.pk: "g", to_close.pk: "r", suspended.pk: ""}
+
+
+def test_a_case_with_no_stage_timed_is_filtered_by_its_own_clock(browse, users, categories):
+    to_close = case_in("inspected", users, categories)
+    Incident.objects.filter(pk=to_close.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    assert listed(browse, light="red") == [to_close.code]
+    assert listed(browse, sort="light")[0] == to_close.code
