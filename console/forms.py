@@ -1,16 +1,14 @@
-"""The console's forms: the case list's filters, the hotline report, and each action's form,
-drawn from the action's input (incidents.inputs) so the table and the page never disagree."""
+"""The console's forms: the case list's filters and the hotline report. Each action's form is
+drawn by incidents.forms, for every front."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
 from accounts.models import Department, Role, User, phone_validator
 from grids.models import Community, Grid
-from incidents.inputs import ACTIONS
 from incidents.models import Category, Source
 from incidents.selectors import LIGHTS, QUEUES, SORTS, incidents_filter, incidents_in_queue, incidents_sorted
-from incidents.workflow import Action, Status
+from incidents.workflow import Status
 
 LIGHT_CHOICES = [("green", _("green")), ("yellow", _("yellow")), ("red", _("red"))]
 
@@ -137,79 +135,3 @@ class HotlineForm(forms.Form):
             else:
                 values["latitude"], values["longitude"] = compound.latitude, compound.longitude
         return values
-
-
-# How a serializer field of an action's input is drawn.
-def _kind(field) -> str:
-    if isinstance(field, serializers.ListField):
-        return "photos"
-    if isinstance(field, serializers.BooleanField):
-        return "checkbox"
-    if isinstance(field, serializers.ChoiceField):
-        return "select"
-    if isinstance(field, serializers.DateTimeField):
-        return "datetime"
-    if isinstance(field, serializers.DateField):
-        return "date"
-    if isinstance(field, serializers.RelatedField):
-        return field.field_name  # assignee, department, duplicate_of: their own widgets
-    return "text"
-
-
-# Values an action's form sends without asking: passing an inspection is `inspect` itself.
-PRESET = {Action.INSPECT: {"passed": "true"}}
-# The assign form draws the assignee and the department as one choice, "handler".
-JOINED = {"department": "assignee"}
-
-
-def _messages(errors) -> list[str]:
-    """A field's errors as sentences: a list of photos reports its errors by position."""
-    if isinstance(errors, dict):
-        return [message for inner in errors.values() for message in _messages(inner)]
-    return [str(message) for message in errors]
-
-
-def action_form(action: str, *, data=None, errors=None) -> dict:
-    """What the page needs to draw the form of one action: its fields, values and errors."""
-    input_class = ACTIONS[action][0]
-    errors = dict(errors or {})
-    for joined, shown in JOINED.items():
-        if joined in errors:
-            errors[shown] = _messages(errors.get(shown, [])) + _messages(errors.pop(joined))
-    fields = []
-    for name, field in input_class().fields.items():
-        if name == "version" or name in PRESET.get(action, {}) or name in JOINED:
-            continue
-        value = data.get(name, "") if data is not None else ""
-        fields.append({
-            "name": name,
-            "kind": _kind(field),
-            "label": field.label,
-            "required": field.required,
-            "value": value,
-            "choices": getattr(field, "choices", {}).items() if isinstance(field, serializers.ChoiceField) else (),
-            "errors": _messages(errors.get(name, [])),
-        })
-    return {"action": action, "fields": fields, "preset": PRESET.get(action, {}), "errors": _messages(errors.get("non_field_errors", []))}
-
-
-def action_data(post, files, *, preset=None):
-    """The posted form as the action's input takes it. A field left empty is not given (so a
-    required one says so); the assign form's one handler choice, "u<id>" or "d<id>", becomes an
-    assignee or a department; what the action presets cannot be posted otherwise."""
-    data = post.copy()
-    data.update(files)
-    for name in list(data):
-        given = [value for value in data.getlist(name) if value != ""]
-        if given:
-            data.setlist(name, given)
-        else:
-            del data[name]
-    for name, value in (preset or {}).items():
-        data.setlist(name, [value])
-    handler = data.pop("handler", [""])[-1].strip()
-    if handler[:1] == "u" and handler[1:].isdigit():
-        data["assignee"] = handler[1:]
-    elif handler[:1] == "d" and handler[1:].isdigit():
-        data["department"] = handler[1:]
-    return data

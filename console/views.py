@@ -25,6 +25,7 @@ from grids.models import Compound, Grid
 from grids.widgets import map_settings_json
 from incidents import services
 from incidents.errors import WorkflowError
+from incidents.forms import action_data, action_forms, action_post
 from incidents.inputs import ACTIONS, action_take
 from incidents.models import IncidentPhoto, Source
 from incidents.selectors import (
@@ -37,9 +38,9 @@ from incidents.selectors import (
     merge_candidates,
     queue_counts,
 )
-from incidents.workflow import TRANSITIONS, Action, Actor, Status, action_label, actions_for, acts_as, is_assignee, may_report
+from incidents.workflow import TRANSITIONS, Action, Actor, Status, action_label, acts_as, is_assignee, may_report
 
-from .forms import PRESET, CaseFilterForm, HotlineForm, action_data, action_form
+from .forms import CaseFilterForm, HotlineForm
 
 CONSOLE_ROLES = (Role.DISPATCHER, Role.INSPECTOR, Role.OFFICIAL, Role.DEPARTMENT)
 PAGE_SIZE = 50
@@ -199,11 +200,8 @@ def _case_context(request, incident, now, *, posted: tuple | None = None) -> dic
     """The case page: the case, its history, and a form for each action this user may take now.
     `posted` is (action, data, errors) of a form that came back with errors."""
     user = request.user
-    actions = actions_for(user, incident, now)
-    forms = []
-    for action in actions:
-        data, errors = (posted[1], posted[2]) if posted and posted[0] == action else (None, None)
-        forms.append({**action_form(action, data=data, errors=errors), "label": action_label(action), "open": bool(errors)})
+    forms = action_forms(user, incident, now, posted=posted)
+    actions = [form["action"] for form in forms]
     photos = list(incident.photos.all())
     return {
         "incident": incident,
@@ -243,36 +241,17 @@ def case_action(request, incident_id: int, action: str):
     changes nothing."""
     if action not in ACTIONS:
         raise Http404("No such action.")
-    user = request.user
-    incident = incident_get_for_user(user=user, incident_id=incident_id)
-    version = request.POST.get("version", "")
-    data = action_data(request.POST, request.FILES, preset=PRESET.get(action, {}))
-    posted_errors, status = None, 200
-    duplicate_code = data.pop("duplicate_code", [""])[-1].strip()
-    if duplicate_code and "duplicate_of" not in data:
-        # The code every page shows, rather than the id behind it.
-        found = incidents_visible_to(user).filter(code=duplicate_code).values_list("pk", flat=True).first()
-        data["duplicate_of"] = str(found or 0)
-    try:
-        services.incident_check_action(
-            incident=incident, actor=user, action=action, at=timezone.now(), expected_version=int(version) if version.isdigit() else None
-        )
-        input_class = ACTIONS[action][0]
-        body = input_class(data=data, context={"request": request})
-        if body.is_valid():
-            action_take(action, incident_id=incident.pk, actor=user, values=body.validated_data)
-            messages.success(request, _("%(action)s: done.") % {"action": action_label(action)})
-            return redirect("console:case", incident_id=incident.pk)
-        posted_errors, status = body.errors, 400
-        messages.error(request, _("The form has errors; nothing was changed."))
-    except WorkflowError as error:
-        messages.error(request, error.message)
-        posted_errors, status = {field: [message] for field, message in error.fields.items()}, error.status_code
+    incident = incident_get_for_user(user=request.user, incident_id=incident_id)
+    refused, posted = action_post(request, incident, action)
+    if refused is None:
+        messages.success(request, _("%(action)s: done.") % {"action": action_label(action)})
+        return redirect("console:case", incident_id=incident.pk)
+    messages.error(request, refused)
     now = timezone.now()
-    incident = incident_get_for_user(user=user, incident_id=incident_id)
-    visible = incidents_visible_to(user)
-    context = _case_context(request, incident, now, posted=(action, data, posted_errors))
-    return render(request, "console/case.html", {**_frame(request, visible, now), **context}, status=status)
+    incident = incident_get_for_user(user=request.user, incident_id=incident_id)
+    visible = incidents_visible_to(request.user)
+    context = _case_context(request, incident, now, posted=posted[:3])
+    return render(request, "console/case.html", {**_frame(request, visible, now), **context}, status=posted[3])
 
 
 def _town_map() -> dict:
