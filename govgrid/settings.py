@@ -319,6 +319,9 @@ CARD_RED_LIMIT_MULTIPLE = envfloat("CARD_RED_LIMIT_MULTIPLE", 2.0)
 CARD_RED_REWORKS = envint("CARD_RED_REWORKS", 2)
 # A closed case found back within this many days is reopened rather than reported anew.
 REOPEN_DAYS = envint("REOPEN_DAYS", 7)
+# A report farther than this from every grid is refused as a slip of the map or a stale GPS fix;
+# one nearer, but outside every grid, is taken and routed by hand.
+REPORT_MAX_METRES_OUTSIDE = envint("REPORT_MAX_METRES_OUTSIDE", 5000)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (34.09, 119.35),

@@ -192,4 +192,6 @@ def api(users):
 
 IN_GRID_A = {"latitude": 34.085, "longitude": 119.345}
 IN_GRID_B = {"latitude": 34.085, "longitude": 119.355}
-OUTSIDE = {"latitude": 34.2, "longitude": 119.6}
+# About a kilometre north-east of grid B: outside every grid, yet near enough to be the town's
+# (a report from farther than REPORT_MAX_METRES_OUTSIDE is refused).
+OUTSIDE = {"latitude": 34.095, "longitude": 119.37}

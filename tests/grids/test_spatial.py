@@ -109,7 +109,7 @@ def test_a_deleted_grid_no_longer_receives_reports(grid_a, grid_b):
 
 def test_a_new_grid_receives_reports_at_once(grid_a, grid_b):
     assert locate_grid(**OUTSIDE) is None
-    covering = grid(grid_a.community, "010", square(119.55, 34.15, 0.1))
+    covering = grid(grid_a.community, "010", square(119.365, 34.09, 0.01))
     assert locate_grid(**OUTSIDE) == covering
 
 
@@ -181,7 +181,7 @@ def test_the_command_centre_is_told_the_grid_of_a_routed_report(api, users, cate
 def test_a_grid_added_before_the_follow_up_runs_routes_the_report(api, users, categories, run_sent_tasks, community):
     response = report(api, OUTSIDE)
     assert response.json()["grid"] is None
-    covering = grid(community, "010", square(119.55, 34.15, 0.1))
+    covering = grid(community, "010", square(119.365, 34.09, 0.01))
     run_sent_tasks()
     assert Incident.objects.get().grid == covering
     [notice] = dispatcher_notices(users)
