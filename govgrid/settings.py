@@ -107,6 +107,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so pages and the static files WhiteNoise serves in DEBUG leave compressed (a
+    # phone in an old alley counts every kilobyte). In production WhiteNoise sends its own
+    # pre-compressed files with Content-Encoding set, which this leaves alone. Django's version
+    # pads each compressed response with random bytes ("Heal the BREACH"), so a page holding a
+    # secret (the CSRF token) beside text an attacker chooses does not leak it through its size.
+    "govgrid.middleware.GZipTextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
