@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import patrols, views
 
 app_name = "console"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("map/", views.case_map, name="map"),
     path("map/cases/", views.map_data, name="map-data"),
     path("hotline/", views.hotline, name="hotline"),
+    path("patrols/", patrols.patrols, name="patrols"),
     path("cases/<id:incident_id>/", views.case, name="case"),
     path("cases/<id:incident_id>/<slug:action>/", views.case_action, name="case-action"),
     path("notifications/", views.notifications, name="notifications"),

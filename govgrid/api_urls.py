@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
 from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
+from patrols.api import PatrolViewSet
 
 
 @csrf_exempt  # it changes nothing, and must not answer a POST with the CSRF failure page
@@ -23,6 +24,7 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("patrols", PatrolViewSet, basename="patrol")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

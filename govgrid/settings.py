@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "accounts",
     "grids",
     "incidents",
+    "patrols",
     "volunteers",
     "console",
 ]
@@ -299,6 +300,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The hour (town time) of the working day's "no patrol yet" reminder to the command centre.
+PATROL_REMINDER_HOUR = envint("PATROL_REMINDER_HOUR", 16)
 CELERY_BEAT_SCHEDULE = {
     "mark-deadlines": {"task": "incidents.tasks.mark_deadlines", "schedule": envint("DEADLINE_SWEEP_SECONDS", 120)},
     "sweep-events": {"task": "incidents.tasks.sweep_events", "schedule": envint("EVENT_SWEEP_SECONDS", 60)},
@@ -307,6 +310,10 @@ CELERY_BEAT_SCHEDULE = {
     "watch-calendar": {"task": "incidents.tasks.watch_calendar", "schedule": crontab(hour=7, minute=30)},
     # Every morning: suspended cases whose review date has come, to the command centre.
     "remind-suspended": {"task": "incidents.tasks.remind_suspended", "schedule": crontab(hour=8, minute=0)},
+    # On working days at PATROL_REMINDER_HOUR: the grid workers with no patrol yet, to the command centre.
+    "remind-patrols": {"task": "patrols.tasks.remind_missing", "schedule": crontab(hour=PATROL_REMINDER_HOUR, minute=0)},
+    # After midnight: patrols left running from the day before, ended at their last position.
+    "close-forgotten-patrols": {"task": "patrols.tasks.close_forgotten", "schedule": crontab(hour=0, minute=20)},
 }
 # An event left unprocessed this long is taken to have lost its message.
 EVENT_SWEEP_AFTER_SECONDS = envint("EVENT_SWEEP_AFTER_SECONDS", 30)
@@ -328,6 +335,18 @@ REOPEN_DAYS = envint("REOPEN_DAYS", 7)
 # A report farther than this from every grid is refused as a slip of the map or a stale GPS fix;
 # one nearer, but outside every grid, is taken and routed by hand.
 REPORT_MAX_METRES_OUTSIDE = envint("REPORT_MAX_METRES_OUTSIDE", 5000)
+
+# Patrols (巡查). Positions less accurate than this are dropped; a position nearer than
+# PATROL_THIN_METRES to the previous one kept adds nothing but GPS jitter and is dropped too.
+PATROL_MAX_ACCURACY_M = envfloat("PATROL_MAX_ACCURACY_M", 50)
+PATROL_THIN_METRES = envfloat("PATROL_THIN_METRES", 5)
+# Coverage: the share of a grid's area within this distance of the day's tracks.
+PATROL_COVERAGE_METRES = envfloat("PATROL_COVERAGE_METRES", 30)
+# A check-in at a compound is taken within this distance of it.
+PATROL_CHECKIN_RADIUS_M = envint("PATROL_CHECKIN_RADIUS_M", 150)
+# Positions in one batch, at most: a day offline at one every few seconds.
+PATROL_MAX_POINTS = envint("PATROL_MAX_POINTS", 5000)
+# PATROL_REMINDER_HOUR is with the beat schedule.
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (34.09, 119.35),

@@ -56,7 +56,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyInline(admin.TabularInline):
-    """A case's history, shown as it was recorded: nothing added, changed or deleted here."""
+    """A history shown as it was recorded (a case's, a patrol's): nothing added, changed or
+    deleted here."""
 
     extra = 0
     can_delete = False

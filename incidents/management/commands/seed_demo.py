@@ -66,6 +66,7 @@ from incidents.services import (
 from incidents.stats import incident_summary
 from incidents.workflow import Appeal, Card, Status, is_late, recently_closed
 from incidents.timelimits import TimeUnit, WorkingCalendar, add_working_seconds, counts_working_time, limit_seconds, workday_seconds
+from patrols import demo as patrols_demo
 
 DEFAULT_SEED = 2020
 # About 5,000 cases, every step through the services: a minute or two on SQLite. The town's
@@ -222,7 +223,10 @@ class Command(BaseCommand):
                 incident_mark_deadlines(now=now)
             # History, not news: nobody is to be notified of it.
             IncidentEvent.objects.filter(processed_at__isnull=True).update(processed_at=now)
+            # The grid workers' last few working days on patrol, and this morning's.
+            patrols = patrols_demo.build(rng=random.Random(seed), now=now)
         self.stdout.write(summary_text(now))
+        self.stdout.write(f"Patrols: {patrols['patrols']} with {patrols['points']} positions and {patrols['checkins']} check-ins.")
 
 
 def database_has_data() -> bool:
