@@ -27,7 +27,7 @@ from incidents import services
 from incidents.errors import WorkflowError
 from incidents.forms import action_data, action_forms, action_post
 from incidents.inputs import ACTIONS, action_take
-from incidents.models import IncidentPhoto, Source
+from incidents.models import Source
 from incidents.selectors import (
     QUEUES,
     handlers,
@@ -36,6 +36,7 @@ from incidents.selectors import (
     incidents_visible_to,
     light_code,
     merge_candidates,
+    photos_by_stage,
     queue_counts,
 )
 from incidents.workflow import TRANSITIONS, Action, Actor, Status, action_label, acts_as, is_assignee, may_report
@@ -202,7 +203,6 @@ def _case_context(request, incident, now, *, posted: tuple | None = None) -> dic
     user = request.user
     forms = action_forms(user, incident, now, posted=posted)
     actions = [form["action"] for form in forms]
-    photos = list(incident.photos.all())
     return {
         "incident": incident,
         "now": now,
@@ -210,11 +210,7 @@ def _case_context(request, incident, now, *, posted: tuple | None = None) -> dic
         "version": incident.version,
         "handlers": handlers_for(incident) if Action.ASSIGN in actions else None,
         "candidates": merge_candidates(user=user, incident=incident) if Action.MERGE in actions else None,
-        "photo_stages": [
-            (label, [photo for photo in photos if photo.stage == stage])
-            for stage, label in IncidentPhoto.Stage.choices
-            if any(photo.stage == stage for photo in photos)
-        ],
+        "photo_stages": photos_by_stage(incident),
         "contact_phone": phone_shown_to(
             user, incident.contact_phone, needs_it=is_assignee(user, incident) or incident.reporter_id == user.pk
         ),

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "patrols",
     "volunteers",
     "console",
+    "mobile",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,10 @@ AUTH_USER_MODEL = "accounts.User"
 # Failed logins are limited by django-axes (accounts/throttle.py), counted in the database.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "/accounts/login/"
+# A session lasts a working day in the offices; a phone logged in on /m/login/ keeps its
+# session this many days after it was last used (a grid worker logs in once).
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
+MOBILE_SESSION_DAYS = envint("MOBILE_SESSION_DAYS", 30)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # Failed logins allowed per user name from one address, and from one address for any user name,

@@ -6,13 +6,14 @@ from django.urls import reverse
 
 from accounts.models import Role
 
-# Where each role works, and the part of it they start their day in; roles whose pages are yet
-# to come stay on the home page.
+# Where each role works, and the part of it they start their day in: the command centre at its
+# desks, grid workers and department members on their phones.
 FRONTS = {
     Role.DISPATCHER: ("console:cases", "?queue=new"),
     Role.INSPECTOR: ("console:cases", "?queue=inspection"),
     Role.OFFICIAL: ("console:cases", "?queue=overdue"),
-    Role.DEPARTMENT: ("console:cases", "?queue=handling"),
+    Role.DEPARTMENT: ("mobile:home", ""),
+    Role.WORKER: ("mobile:home", ""),
 }
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, Role, User
 from grids.models import Grid
 
-from .models import Category, Incident, IncidentStage, SupervisionCard
+from .models import Category, Incident, IncidentPhoto, IncidentStage, SupervisionCard
 from .workflow import Appeal, Status
 
 TOWN_WIDE_ROLES = (Role.DISPATCHER, Role.INSPECTOR, Role.OFFICIAL)
@@ -253,3 +253,37 @@ def handlers_for(incident: Incident) -> dict:
 
 def categories_for_reporting() -> QuerySet[Category]:
     return Category.objects.filter(active=True).select_related("parent", "department")
+
+
+def tasks_for(user) -> QuerySet[Incident]:
+    """The cases waiting for this user's next step, the soonest stage deadline first: those they
+    or their department are handling, and for an inspector those to inspect."""
+    mine = Q(assignee=user)
+    if user.department_id:
+        mine |= Q(assigned_department_id=user.department_id)
+    waiting = Q(status=Status.ASSIGNED) & mine
+    if user.has_role(Role.INSPECTOR):
+        waiting |= Q(status=Status.HANDLED)
+    return incidents_visible_to(user).filter(waiting).order_by(F("current_stage__deadline").asc(nulls_last=True), "id")
+
+
+def reports_by(user, *, since) -> QuerySet[Incident]:
+    """What this user reported since then, the newest first."""
+    return incidents_visible_to(user).filter(reporter=user, reported_at__gte=since).order_by("-reported_at", "-id")
+
+
+def recent_categories(user, *, limit: int = 6) -> list[int]:
+    """The ids of the minor categories this user reported most recently, the latest first."""
+    recent = Incident.objects.filter(reporter=user).order_by("-reported_at").values_list("category_id", flat=True)[:200]
+    return list(dict.fromkeys(recent))[:limit]
+
+
+def photos_by_stage(incident: Incident) -> list[tuple[str, list[IncidentPhoto]]]:
+    """A case's photos under their stage's name (report, before, after, inspection), in that
+    order, from the photos prefetched with the case."""
+    photos = list(incident.photos.all())
+    return [
+        (label, [photo for photo in photos if photo.stage == stage])
+        for stage, label in IncidentPhoto.Stage.choices
+        if any(photo.stage == stage for photo in photos)
+    ]

@@ -8,8 +8,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Department, Role, User
@@ -195,3 +197,22 @@ IN_GRID_B = {"latitude": 34.085, "longitude": 119.355}
 # About a kilometre north-east of grid B: outside every grid, yet near enough to be the town's
 # (a report from farther than REPORT_MAX_METRES_OUTSIDE is refused).
 OUTSIDE = {"latitude": 34.095, "longitude": 119.37}
+
+
+@pytest.fixture
+def browse(users):
+    """browse("dispatcher") is a test browser, in English, logged in as that user; browse(None)
+    is anonymous."""
+
+    def client_for(name: str | None) -> Client:
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen in the language menu
+        if name:
+            client.force_login(users[name])
+        return client
+
+    return client_for
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []

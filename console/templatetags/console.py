@@ -1,50 +1,13 @@
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+
+from incidents.templatetags.cases import clock, moment
 
 register = template.Library()
-
-
-def _span(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return _("%(days)dd %(hours)dh") % {"days": days, "hours": hours}
-    if hours:
-        return _("%(hours)dh %(minutes)dm") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)dm") % {"minutes": minutes}
-
-
-@register.simple_tag
-def clock(incident, now) -> dict:
-    """The clock a case runs against now: its stage's (the light the standard means), or, with
-    no stage timed (inspected, waiting to be closed), the case's own. Empty once finished or
-    while suspended. `late` says whether the case as a whole is past its deadline."""
-    if not incident.is_open:
-        return {}
-    timed = incident.current_stage or incident
-    if timed.deadline is None:
-        return {}
-    seconds = (timed.deadline - now).total_seconds()
-    return {
-        "deadline": timed.deadline,
-        "light": incident.stage_light(now) if incident.current_stage else incident.warning_light(now),
-        "stage": incident.current_stage.get_stage_display() if incident.current_stage else "",
-        "left": _("%(span)s left") % {"span": _span(seconds)} if seconds >= 0 else _("late by %(span)s") % {"span": _span(-seconds)},
-        "case_late": incident.deadline is not None and incident.deadline <= now and not incident.time_exempt,
-    }
-
-
-@register.filter
-def moment(value) -> str:
-    """A time as short as it can be read: no year within this year."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return local.strftime("%m-%d %H:%M" if local.year == timezone.localtime().year else "%Y-%m-%d %H:%M")
+# The case tags, under the names the console's templates load them by.
+register.simple_tag(clock)
+register.filter(moment)
 
 
 @register.simple_tag

@@ -169,7 +169,29 @@
     return box;
   }
 
+  // A map of the grids in a FeatureCollection (a worker's own), fitted to them.
+  function showGrids(element, grids, colour) {
+    var settings = settingsOf(element);
+    var map = createMap(element, settings);
+    var layer = geoJSON(grids, settings, { style: { color: colour, weight: 2, fillOpacity: 0.06 }, interactive: false }).addTo(map);
+    if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { animate: false });
+    return map;
+  }
+
+  // A case's place: its point, in its grid when it has one (place: {point: [lng, lat], grid}).
+  function showPlace(element, place, colour) {
+    var settings = settingsOf(element);
+    var map = createMap(element, settings);
+    if (place.grid) geoJSON(place.grid, settings, { style: { color: colour, weight: 2, fillOpacity: 0.08 } }).addTo(map);
+    var point = displayLatLng(place.point[1], place.point[0], settings);
+    L.circleMarker(point, { radius: 8, color: colour, weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
+    map.setView(point, 17, { animate: false });
+    return map;
+  }
+
   window.GovgridMap = {
+    showGrids: showGrids,
+    showPlace: showPlace,
     textLines: textLines,
     settingsOf: settingsOf,
     createMap: createMap,

@@ -63,7 +63,8 @@ def test_another_grids_case_is_missing_for_an_action_too(browse, users, categori
         ("dispatcher", "/console/?queue=new"),
         ("inspector", "/console/?queue=inspection"),
         ("official", "/console/?queue=overdue"),
-        ("department", "/console/?queue=handling"),
+        ("department", "/m/"),
+        ("worker_a", "/m/"),
     ],
 )
 def test_home_sends_each_role_where_it_works(browse, role, lands_on):
@@ -73,7 +74,7 @@ def test_home_sends_each_role_where_it_works(browse, role, lands_on):
 
 def test_home_shows_the_admin_link_only_to_administrators(browse):
     assert reverse("admin:index") in browse("admin").get("/").content.decode()
-    worker_home = browse("worker_a").get("/").content.decode()
+    worker_home = browse("worker_a").get("/", follow=True).content.decode()
     assert reverse("admin:index") not in worker_home
 
 

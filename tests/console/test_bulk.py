@@ -6,7 +6,7 @@ from django.urls import reverse
 from incidents.models import Incident
 
 from ..incidents.helpers import case_in, report
-from .conftest import messages_of
+from ..conftest import messages_of
 
 
 def picked(*incidents) -> list[str]:

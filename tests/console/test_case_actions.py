@@ -12,7 +12,7 @@ from incidents.models import Incident, IncidentEvent
 from ..conftest import IN_GRID_A
 from ..incidents.helpers import case_in, report
 from ..incidents.images import tiny_jpeg
-from .conftest import messages_of
+from ..conftest import messages_of
 
 
 def act(browse, who, incident, action, **data):

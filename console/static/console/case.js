@@ -4,15 +4,7 @@
   "use strict";
 
   var element = document.querySelector("[data-case-map]");
-  if (element && window.L) {
-    var settings = GovgridMap.settingsOf(element);
-    var place = JSON.parse(document.getElementById("case-place").textContent);
-    var map = GovgridMap.createMap(element, settings);
-    if (place.grid) GovgridMap.geoJSON(place.grid, settings, { style: { color: "#1565c0", weight: 2, fillOpacity: 0.08 } }).addTo(map);
-    var point = GovgridMap.displayLatLng(place.point[1], place.point[0], settings);
-    L.circleMarker(point, { radius: 8, color: "#b71c1c", weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
-    map.setView(point, 17, { animate: false });
-  }
+  if (element && window.L) GovgridMap.showPlace(element, JSON.parse(document.getElementById("case-place").textContent), "#1565c0");
 
   var dialog = document.querySelector("[data-viewer-dialog]");
   if (dialog) {

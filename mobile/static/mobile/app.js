@@ -1,0 +1,74 @@
+/* Every phone page: the service worker, the connection shown in the bar, the outbox sent
+ * whenever there is a chance (on load, back online, every half minute while something waits),
+ * and the count of what waits. */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var RETRY_MS = 30000;
+
+  if ("serviceWorker" in navigator && body.dataset.sw) {
+    navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // So that the app opens with no signal: its pages, kept once the worker is logged in.
+      if (body.dataset.user && registration.active) registration.active.postMessage("keep-pages");
+    }).catch(function () {
+      /* no service worker (a private window): the pages work online, the outbox still keeps */
+    });
+  }
+
+  var net = document.querySelector("[data-net]");
+  function showConnection() { if (net) net.hidden = navigator.onLine; }
+  window.addEventListener("online", function () { showConnection(); GGOutbox.flush(); });
+  window.addEventListener("offline", showConnection);
+  showConnection();
+
+  var chip = document.querySelector("[data-outbox-chip]");
+  var summary = document.querySelector("[data-outbox-summary]");
+  var waitingCount = 0;
+
+  function showOutbox() {
+    GGOutbox.all().then(function (entries) {
+      var waiting = entries.filter(function (e) { return e.state === "waiting"; });
+      var refused = entries.filter(function (e) { return e.state === "refused"; });
+      waitingCount = waiting.length;
+      if (chip) {
+        chip.hidden = !waiting.length && !refused.length;
+        chip.textContent = "⇡" + waiting.length + (refused.length ? " ⚠" + refused.length : "");
+        chip.classList.toggle("refused", refused.length > 0);
+      }
+      if (summary) {
+        var reports = waiting.filter(function (e) { return e.kind === "report"; }).length;
+        summary.hidden = !waiting.length && !refused.length;
+        summary.querySelector("[data-outbox-text]").textContent = outboxText(reports, waiting.length - reports, refused.length);
+      }
+    }).catch(function () { /* IndexedDB refused (private window): nothing kept, nothing shown */ });
+  }
+
+  // "%(count)s reports waiting" and the like, translated in the page.
+  function say(name, count) { return (body.dataset[name] || "").replace("%(count)s", count); }
+
+  function outboxText(reports, others, refused) {
+    var parts = [];
+    if (reports) parts.push(say("msgReports", reports));
+    if (others) parts.push(say("msgPatrolRecords", others));
+    if (refused) parts.push(say("msgRefused", refused));
+    return parts.join(" · ");
+  }
+
+  GGOutbox.onChange(showOutbox);
+  showOutbox();
+  if (body.dataset.user) GGOutbox.setOwner(body.dataset.user).then(GGOutbox.flush);
+  setInterval(function () { if (waitingCount && navigator.onLine) GGOutbox.flush(); }, RETRY_MS);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) GGOutbox.flush(); });
+
+  // Logging out: say what would be left unsent, and forget the pages kept for this worker.
+  var logout = document.querySelector("[data-logout]");
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      if (waitingCount && !window.confirm(say("msgUnsent", waitingCount))) { event.preventDefault(); return; }
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("forget-pages");
+    });
+  }
+})();
