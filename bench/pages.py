@@ -1,6 +1,6 @@
 """Page weight: the bytes a page costs a phone, compressed, on a first visit and on a repeat one.
 
-    .venv/bin/python bench/pages.py --base http://127.0.0.1:8142 --user dispatcher --paths '/console/cases?queue=new'
+    .venv/bin/python bench/pages.py --base http://127.0.0.1:8142 --user dispatcher --paths '/console/?queue=new'
     .venv/bin/python bench/pages.py --user worker01 --phone --paths /m/ /m/report/
 
 With --base it measures a server already running. Without it, it starts its own as production
@@ -246,7 +246,7 @@ def main() -> None:
     parser.add_argument("--user", help="log in as this user first (demo password by default)")
     parser.add_argument("--password", default="govgrid-demo")
     parser.add_argument("--phone", action="store_true", help="a phone: 360×640, touch, a phone's user agent")
-    parser.add_argument("--paths", nargs="+", required=True, help="pages to load, e.g. /m/ '/console/cases?queue=new'")
+    parser.add_argument("--paths", nargs="+", required=True, help="pages to load, e.g. /m/ '/console/?queue=new'")
     parser.add_argument("--largest", type=int, default=5, help="resources listed per page (default 5)")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait after the network is quiet (default 1)")
     args = parser.parse_args()

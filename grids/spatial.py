@@ -93,12 +93,12 @@ def locate_grid_id(*, latitude: float, longitude: float) -> int | None:
     return grid_index().locate(latitude=latitude, longitude=longitude)
 
 
-def validate_near_grids(*, latitude: float, longitude: float) -> dict[str, str]:
+def validate_near_grids(*, latitude: float, longitude: float, index: GridIndex | None = None) -> dict[str, str]:
     """A field message for a position too far from every grid to be the town's: a slip of the
     map or a phone's stale GPS fix, which nobody in the command centre could route. One just
     outside the grids is taken (a town's edge is fuzzy) and routed by hand. With no grids at
-    all (a town being set up) every position is taken."""
-    metres = grid_index().metres_from_grids(latitude=latitude, longitude=longitude)
+    all (a town being set up) every position is taken. `index`: the one the caller holds."""
+    metres = (index or grid_index()).metres_from_grids(latitude=latitude, longitude=longitude)
     if metres is None or metres <= settings.REPORT_MAX_METRES_OUTSIDE:
         return {}
     kilometres = f"{metres / 1000:.0f}" if metres >= 10_000 else f"{metres / 1000:.1f}"

@@ -24,7 +24,7 @@ from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
 from govgrid.text import clean_text
-from grids.spatial import locate_grid, locate_grid_id, validate_near_grids
+from grids.spatial import grid_index, locate_grid, validate_near_grids
 
 from . import clocks
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
@@ -188,7 +188,11 @@ def incident_report(
     """
     if reporter is not None and not may_report(reporter):
         raise NotAllowed(_("Your role may not report incidents."))
-    errors = validate_position(latitude=latitude, longitude=longitude) or validate_near_grids(latitude=latitude, longitude=longitude)
+    # One look at the grids (one query for their version) serves the check and the routing.
+    index = grid_index()
+    errors = validate_position(latitude=latitude, longitude=longitude) or validate_near_grids(
+        latitude=latitude, longitude=longitude, index=index
+    )
     if not category.is_minor or not category.active:
         errors["category"] = _("Choose an active minor category (小类).")
     if not description.strip():
@@ -219,7 +223,7 @@ def incident_report(
                 contact_phone=contact_phone,
                 contact_name=contact_name,
                 client_uuid=client_uuid,
-                grid_id=locate_grid_id(latitude=latitude, longitude=longitude),
+                grid_id=index.locate(latitude=latitude, longitude=longitude),
                 reported_at=at,
             )
             calendar = calendar or clocks.calendar_from(at)
