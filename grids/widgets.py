@@ -21,6 +21,7 @@ def map_settings_json() -> str:
         {
             "tiles_name": tiles_name,
             "offline_name": str(_("No tiles (offline)")),
+            "labels": {"zoom_in": str(_("Zoom in")), "zoom_out": str(_("Zoom out")), "layers": str(_("Base map"))},
             "tiles_url": tiles_url,
             "tiles_options": tiles_options[0] if tiles_options else {},
             "center": list(config["DEFAULT_CENTER"]),

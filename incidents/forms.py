@@ -54,6 +54,8 @@ def action_form(action: str, *, data=None, errors=None) -> dict:
     for name, field in input_class().fields.items():
         if name == "version" or name in PRESET.get(action, {}) or name in JOINED:
             continue
+        if name == "note" and "reason" in input_class().fields:
+            continue  # the reason says it; a second box beside it only asks which one is read
         value = data.get(name, "") if data is not None else ""
         fields.append({
             "name": name,

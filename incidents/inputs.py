@@ -84,6 +84,13 @@ class HandleWithPhotosInput(ActionInput):
     before_photos = photo_list(label=_("Photos before handling"), help_text="Photos before handling.")
     photos = photo_list(label=_("Photos after handling"), help_text="Photos after handling.")
 
+    def validate(self, values):
+        # A step is recorded with what was done: handling with neither a word nor a photo would
+        # send the inspector out blind.
+        if not values.get("note", "").strip() and not values.get("photos"):
+            raise serializers.ValidationError({"note": _("Say what was done, or add a photo after handling.")})
+        return values
+
 
 class InspectJsonInput(ActionInput):
     passed = serializers.BooleanField(label=_("Passed"))

@@ -40,7 +40,7 @@ from incidents.forms import action_forms, action_post
 from incidents.inputs import ACTIONS
 from incidents.models import Category, IncidentPhoto
 from incidents.selectors import incident_get_for_user, photos_by_stage, recent_categories, reports_by, tasks_for
-from incidents.workflow import action_label, is_assignee
+from incidents.workflow import action_label, is_assignee, may_report
 from patrols.selectors import checkin_compounds, patrol_today
 
 MOBILE_ROLES = (Role.WORKER, Role.DEPARTMENT, Role.INSPECTOR)
@@ -158,24 +158,27 @@ def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
+def _flat(problems) -> list[str]:
+    """A field's errors as sentences, each once (a list of photos reports its errors by position)."""
+    groups = problems.values() if isinstance(problems, dict) else [problems]
+    sentences = [str(problem) for group in groups for problem in (group if isinstance(group, list) else [group])]
+    return list(dict.fromkeys(sentences))
+
+
 def _report_errors(errors: dict) -> dict[str, list[str]]:
-    """Field errors under the names the worker knows, each a sentence (a list of photos
-    reports its errors by position)."""
+    """Field errors under the names the worker knows."""
     named: dict[str, list[str]] = {}
     for field, problems in errors.items():
         label = str(REPORT_FIELDS.get(field, field))
-        flat = problems.values() if isinstance(problems, dict) else [problems]
-        for group in flat:
-            for problem in group if isinstance(group, list) else [group]:
-                named.setdefault(label, [])
-                if str(problem) not in named[label]:
-                    named[label].append(str(problem))
+        named[label] = list(dict.fromkeys(named.get(label, []) + _flat(problems)))
     return named
 
 
 @mobile_view
 def report(request):
     user = request.user
+    if not may_report(user):
+        raise PermissionDenied
     context = {"section": "report", "tree": _category_tree(user), **_grids_map(user), "errors": {}, "posted": {}}
     if request.method != "POST":
         return render(request, "mobile/report.html", context)
@@ -267,14 +270,21 @@ def task(request, incident_id: int):
 @require_POST
 def task_action(request, incident_id: int, action: str):
     """One action of the table on one case; a refusal or a bad field is shown on the page and
-    changes nothing."""
+    changes nothing. The page's outbox sends it asking for JSON (so an action taken with no
+    signal is kept and sent later); without JavaScript the answer is a page."""
     if action not in ACTIONS:
         raise Http404("No such action.")
     incident = incident_get_for_user(user=request.user, incident_id=incident_id)
     refused, posted = action_post(request, incident, action)
     if refused is None:
         messages.success(request, _("%(action)s: done.") % {"action": action_label(action)})
+        if _wants_json(request):
+            return JsonResponse({"done": True, "code": incident.code, "url": reverse("mobile:tasks")})
         return redirect("mobile:tasks")
+    if _wants_json(request):
+        labels = {name: str(field.label or name) for name, field in ACTIONS[action][0]().fields.items()}
+        errors = {labels.get(field, field): _flat(problems) for field, problems in posted[2].items()}
+        return JsonResponse({"detail": refused, "errors": errors}, status=posted[3])
     messages.error(request, refused)
     incident = incident_get_for_user(user=request.user, incident_id=incident_id)
     return render(request, "mobile/task.html", _task_context(request, incident, timezone.now(), posted=posted[:3]), status=posted[3])
@@ -313,6 +323,8 @@ def patrol(request):
             for compound in checkin_compounds(user)
         ],
         "checkin_radius": settings.PATROL_CHECKIN_RADIUS_M,
+        "thin_metres": settings.PATROL_THIN_METRES,
+        "max_accuracy": settings.PATROL_MAX_ACCURACY_M,
         **_grids_map(user),
     })
 
@@ -362,9 +374,10 @@ def manifest(request):
 SHELL_FILES = (
     "mobile/mobile.css", "mobile/app.js", "mobile/outbox.js", "mobile/photos.js", "mobile/photo-list.js", "mobile/report.js", "mobile/task.js",
     "mobile/patrol.js", "mobile/outbox-page.js", "mobile/home.js", "js/map-common.js", "leaflet/leaflet.js", "leaflet/leaflet.css",
-    "mobile/icons/icon-192.png",
+    "leaflet/images/layers.png", "leaflet/images/layers-2x.png", "leaflet/images/marker-icon.png",
+    "leaflet/images/marker-icon-2x.png", "leaflet/images/marker-shadow.png", "mobile/icons/icon-192.png", "favicon.svg",
 )
-SHELL_PAGES = ("mobile:home", "mobile:report", "mobile:tasks", "mobile:patrol", "mobile:outbox")
+SHELL_PAGES = ("mobile:home", "mobile:report", "mobile:tasks", "mobile:patrol", "mobile:outbox", "mobile:notifications")
 
 
 @never_cache
@@ -374,7 +387,7 @@ def service_worker(request):
     so a new release replaces the old cache."""
     shell = {
         "files": [static(name) for name in SHELL_FILES],
-        "pages": [reverse(name) for name in SHELL_PAGES],
+        "pages": [reverse(name) for name in SHELL_PAGES] + [reverse("mobile:tasks") + "?tab=reported"],
         "scope": reverse("mobile:home"),
         "offline": reverse("mobile:home"),
         "login": reverse("mobile:login"),

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.selectors import metres_between
+from incidents.workflow import may_report
 
 register = template.Library()
 
@@ -60,3 +61,9 @@ def photo_taken(photo) -> str:
         metres = metres_between(photo.latitude, photo.longitude, photo.incident.latitude, photo.incident.longitude)
         parts.append(_("%(metres)s m from the case's position") % {"metres": round(metres)})
     return " · ".join(parts)
+
+
+@register.filter(name="may_report")
+def may_report_filter(user) -> bool:
+    """Whether the transition table lets this user report a problem."""
+    return user.is_authenticated and may_report(user)

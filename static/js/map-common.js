@@ -130,13 +130,17 @@
   // tiles" (a plain background, on which the grids and markers still show). The tiles are added
   // only once one of them is seen to load; the layer control switches by hand.
   function createMap(element, settings) {
+    var labels = settings.labels || {};
     var map = L.map(element, {
       center: displayLatLng(settings.center[0], settings.center[1], settings),
       zoom: settings.zoom,
       minZoom: settings.min_zoom,
       maxZoom: settings.max_zoom,
       zoomSnap: 0.25,  // so a fitted grid or town fills the map instead of the zoom level below
+      zoomControl: false,
     });
+    // The controls in the page's language (Leaflet's own titles are English).
+    L.control.zoom({ zoomInTitle: labels.zoom_in || "Zoom in", zoomOutTitle: labels.zoom_out || "Zoom out" }).addTo(map);
     if (!settings.tiles_url) return map;
     var tiles = L.tileLayer(settings.tiles_url, settings.tiles_options || {});
     tiles.on("tileerror", function (event) { event.tile.style.visibility = "hidden"; });
@@ -144,7 +148,9 @@
     var bases = {};
     bases[settings.tiles_name || "tiles"] = tiles;
     bases[settings.offline_name || "offline"] = blank;
-    L.control.layers(bases, null, { position: "topright" }).addTo(map);
+    var control = L.control.layers(bases, null, { position: "topright" }).addTo(map);
+    var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle && labels.layers) { toggle.title = labels.layers; toggle.setAttribute("aria-label", labels.layers); }
     var byHand = true;
     map.on("baselayerchange", function (event) { if (byHand) remember(event.layer === blank, true); });
     if (!rememberedOffline()) {

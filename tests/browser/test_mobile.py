@@ -183,3 +183,24 @@ def test_the_app_opens_offline_after_a_visit(phone, users, categories):
     shot(page, "offline-home")
     page.goto("/m/report/")
     assert page.locator("[data-report-form]").is_visible()
+
+
+def test_an_action_taken_with_no_signal_is_sent_when_it_returns(phone, users, categories):
+    incident = drive(report(users, categories), users, ["assign"])
+    page = phone("worker_a")
+    page.goto(f"/m/tasks/{incident.pk}/")
+    wait_for_service_worker(page)
+    page.click("details.action-handle summary")
+    page.fill("#handle-note", "已清理，垃圾已运走")
+    page.context.set_offline(True)
+    page.click("details.action-handle button[type=submit]")
+    page.wait_for_selector("details.action-handle [data-said].kept")
+    shot(page, "task-kept-offline")
+    incident.refresh_from_db()
+    assert incident.status == Status.ASSIGNED
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("document.querySelector('[data-outbox-chip]').hidden", timeout=20000)
+    incident.refresh_from_db()
+    assert incident.status == Status.HANDLED
+    assert incident.events.filter(action="handle").get().note == "已清理，垃圾已运走"

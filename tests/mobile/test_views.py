@@ -43,8 +43,14 @@ def test_it_sends_an_anonymous_visitor_to_the_phone_login(db):
 @pytest.mark.parametrize("role", ["worker_a", "department", "inspector"])
 def test_it_opens_every_page_for_the_field_roles(browse, categories, role):
     client = browse(role)
-    for path in ("/m/", "/m/report/", "/m/tasks/", "/m/tasks/?tab=reported", "/m/notifications/", "/m/outbox/"):
+    for path in ("/m/", "/m/tasks/", "/m/tasks/?tab=reported", "/m/notifications/", "/m/outbox/"):
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize(("role", "status"), [("worker_a", 200), ("department", 403), ("inspector", 403)])
+def test_only_those_who_may_report_get_the_report_page(browse, categories, role, status):
+    assert browse(role).get("/m/report/").status_code == status
+    assert ('href="/m/report/"' in browse(role).get("/m/").content.decode()) == (status == 200)
 
 
 @pytest.mark.parametrize("role", ["dispatcher", "official"])
@@ -306,3 +312,33 @@ def test_a_task_says_where_and_when_each_photo_was_taken(browse, users, categori
     incident = Incident.objects.get()
     page = browse("worker_a").get(f"/m/tasks/{incident.pk}/").content.decode()
     assert "taken " in page and "11-20 09:41" in page and "m from the case&#x27;s position" in page
+
+
+def test_handling_with_neither_a_note_nor_a_photo_is_refused(browse, users, categories):
+    incident = case_in("assigned", users, categories)
+    response = browse("worker_a").post(f"/m/tasks/{incident.pk}/handle/", {"note": " "})
+    assert response.status_code == 400
+    form = next(form for form in response.context["forms"] if form["action"] == "handle")
+    assert any("Say what was done" in error for field in form["fields"] for error in field["errors"])
+    incident.refresh_from_db()
+    assert incident.status == Status.ASSIGNED
+
+
+def test_an_action_sent_by_the_outbox_is_answered_in_json(browse, users, categories):
+    incident = case_in("assigned", users, categories)
+    client = browse("worker_a")
+    refused = client.post(f"/m/tasks/{incident.pk}/return/", {"reason": ""}, **JSON)
+    assert refused.status_code == 400 and "Reason" in refused.json()["errors"]
+    done = client.post(f"/m/tasks/{incident.pk}/return/", {"reason": "不属于本网格", "version": incident.version}, **JSON)
+    assert done.status_code == 200 and done.json() == {"done": True, "code": incident.code, "url": "/m/tasks/"}
+    stale = client.post(f"/m/tasks/{incident.pk}/handle/", {"note": "x", "version": incident.version}, **JSON)
+    assert stale.status_code in (403, 409) and stale.json()["detail"]
+    incident.refresh_from_db()
+    assert incident.status == Status.ACCEPTED and incident.return_count == 1  # back to dispatch
+
+
+def test_a_reason_form_asks_for_the_reason_alone(browse, users, categories):
+    incident = case_in("assigned", users, categories)
+    forms = browse("worker_a").get(f"/m/tasks/{incident.pk}/").context["forms"]
+    back = next(form for form in forms if form["action"] == "return")
+    assert [field["name"] for field in back["fields"]] == ["reason"]

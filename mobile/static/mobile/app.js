@@ -12,7 +12,10 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       // So that the app opens with no signal: its pages, kept once the worker is logged in.
-      if (body.dataset.user && registration.active) registration.active.postMessage("keep-pages");
+      if (!body.dataset.user || !registration.active) return;
+      registration.active.postMessage("keep-pages");
+      var tasks = Array.prototype.map.call(document.querySelectorAll("[data-keep]"), function (link) { return link.getAttribute("href"); });
+      if (tasks.length) registration.active.postMessage({ keep: tasks });
     }).catch(function () {
       /* no service worker (a private window): the pages work online, the outbox still keeps */
     });

@@ -25,9 +25,12 @@
     return element;
   }
 
+  var sendNow = page.querySelector("[data-send-now]");
+
   function draw() {
     GGOutbox.all().then(function (entries) {
       list.textContent = "";
+      sendNow.hidden = !entries.some(function (e) { return e.state === "waiting"; });
       if (!entries.length) { list.appendChild(line("li", text.msgEmpty, "empty")); return; }
       entries.slice().reverse().forEach(function (entry) {
         var item = document.createElement("li");
@@ -50,7 +53,7 @@
     });
   }
 
-  page.querySelector("[data-send-now]").addEventListener("click", function () { GGOutbox.flush(); });
+  sendNow.addEventListener("click", function () { GGOutbox.flush(); });
   GGOutbox.onChange(draw);
   draw();
 })();

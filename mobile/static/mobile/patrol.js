@@ -13,13 +13,16 @@
   var KEY = "gg-patrol:" + document.body.dataset.user;
   var BATCH_MS = 30000;
   var BATCH_POINTS = 20;
-  var MIN_STEP_METRES = 3;
-  var WORST_ACCURACY_METRES = 100;
+  // As the server thins the track (PATROL_THIN_METRES, PATROL_MAX_ACCURACY_M), so the distance
+  // shown while walking is the one the server will count.
+  var MIN_STEP_METRES = +text.thinMetres;
+  var WORST_ACCURACY_METRES = +text.maxAccuracy;
 
   var server = JSON.parse(document.getElementById("patrol-state").textContent);
   var compounds = JSON.parse(document.getElementById("compounds").textContent);
   var state = load();
   var watch = null, lastFix = null, wakeLock = null, batchTimer = null;
+  var checkedIn = [];  // compounds checked in at on this patrol, from this page
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || null; } catch (error) { return null; }
@@ -85,16 +88,11 @@
     if (running) {
       stateLine.textContent = format(text.msgRunning, { time: clock(state.startedAt) });
       var minutes = Math.round((Date.now() - new Date(state.startedAt).getTime()) / 60000);
-      box.querySelector("[data-figures]").textContent = format(text.msgFigures, {
-        km: (state.distance / 1000).toFixed(2), minutes: minutes, coverage: coverageText(),
-      });
+      box.querySelector("[data-figures]").textContent = figuresText(state.distance, minutes, figures.coverage);
     } else if (server && !server.running) {
       stateLine.textContent = format(text.msgDone, { start: clock(server.started_at), end: clock(server.ended_at) });
       var spent = Math.round((new Date(server.ended_at) - new Date(server.started_at)) / 60000);
-      box.querySelector("[data-figures]").textContent = format(text.msgFigures, {
-        km: (server.distance_m / 1000).toFixed(2), minutes: spent,
-        coverage: server.coverage == null ? text.msgCoverageUnknown : Math.round(server.coverage * 100) + "%",
-      });
+      box.querySelector("[data-figures]").textContent = figuresText(server.distance_m, spent, server.coverage);
     } else {
       stateLine.textContent = text.msgIdle;
       box.querySelector("[data-figures]").textContent = "";
@@ -102,8 +100,9 @@
     showPoints();
   }
 
-  function coverageText() {
-    return figures.coverage == null ? text.msgCoverageUnknown : Math.round(figures.coverage * 100) + "%";
+  function figuresText(metres, minutes, coverage) {
+    var values = { km: (metres / 1000).toFixed(2), minutes: minutes, coverage: coverage == null ? "" : Math.round(coverage * 100) + "%" };
+    return format(coverage == null ? text.msgFiguresSoFar : text.msgFigures, values);
   }
 
   function showPoints() {
@@ -119,6 +118,7 @@
   function serverFigures() {
     if (!state) return;
     GGOutbox.all().then(function (entries) {
+      if (!state) return;  // stopped meanwhile
       entries.forEach(function (entry) {
         var patrol = entry.result && (entry.result.patrol || entry.result);
         if (entry.state === "sent" && patrol && patrol.uuid === state.uuid && patrol.coverage !== undefined) {
@@ -239,13 +239,14 @@
     sorted.forEach(function (row) {
       var item = document.createElement("li");
       var name = document.createElement("span");
-      name.textContent = row.compound.name + (row.metres == null ? "" : " · " + Math.round(row.metres) + " m");
+      name.textContent = row.compound.name + (row.metres == null ? "" : " · " + format(text.msgMetres, { metres: Math.round(row.metres) }));
       var button = document.createElement("button");
       button.type = "button";
       button.className = "secondary";
-      button.textContent = "✓";
-      button.setAttribute("aria-label", row.compound.name);
-      button.addEventListener("click", function () { checkIn(row.compound, item); });
+      var done = checkedIn.indexOf(row.compound.id) !== -1;
+      button.textContent = done ? text.msgChecked : text.msgCheckIn;
+      button.disabled = done;
+      button.addEventListener("click", function () { checkIn(row.compound, item, button); });
       item.appendChild(name);
       item.appendChild(button);
       var said = document.createElement("small");
@@ -255,7 +256,7 @@
     });
   }
 
-  function checkIn(compound, item) {
+  function checkIn(compound, item, button) {
     var said = item.querySelector("[data-said]");
     if (!lastFix) { said.textContent = text.msgGpsDenied; return; }
     var away = metres(lastFix, [compound.lat, compound.lng]);
@@ -270,9 +271,11 @@
       return GGOutbox.all();
     }).then(function (entries) {
       var entry = entries.filter(function (e) { return e.json && e.json.uuid === uuid; })[0];
-      if (entry && entry.state === "refused") said.textContent = entry.reason;
-      else if (entry && entry.state === "waiting") said.textContent = format(text.msgCheckinKept, { name: compound.name });
-      else said.textContent = format(text.msgCheckedIn, { name: compound.name });
+      if (entry && entry.state === "refused") { said.textContent = entry.reason; return; }
+      said.textContent = format(entry && entry.state === "waiting" ? text.msgCheckinKept : text.msgCheckedIn, { name: compound.name });
+      checkedIn.push(compound.id);
+      button.textContent = text.msgChecked;
+      button.disabled = true;
     });
   }
 

@@ -5,7 +5,35 @@
 (function () {
   "use strict";
 
+  // HEIC (iPhones) is taken by the server though most browsers cannot draw it.
+  var SERVER_READS = ["image/heic", "image/heif"];
+
+  // The photo made small, or null for a file that is no photo (a PDF, a text file named .jpg):
+  // refused here, at once, rather than refusing the whole report later.
+  function checked(file) {
+    if (file.type.indexOf("image/") !== 0) return Promise.resolve(null);
+    return GGPhotos.shrink(file, { maxSide: 1600 }).then(function (small) {
+      if (small !== file || SERVER_READS.indexOf(file.type) !== -1) return small;
+      return createImageBitmap(file).then(function () { return file; }, function () { return null; });
+    });
+  }
+
   function attach(root) {
+    function warn(name, refused) {
+      var box = root.querySelector('[data-photo-list="' + name + '"]');
+      var note = box && box.parentNode.querySelector('[data-photo-refused="' + name + '"]');
+      if (!box) return;
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "error";
+        note.dataset.photoRefused = name;
+        note.setAttribute("role", "alert");
+        box.parentNode.insertBefore(note, box.nextSibling);
+      }
+      note.textContent = refused ? document.body.dataset.msgNotPhoto : "";
+      note.hidden = !refused;
+    }
+
     var lists = {};
     var carriers = {};
 
@@ -45,10 +73,12 @@
       input.addEventListener("change", function () {
         var picked = Array.prototype.slice.call(input.files);
         if (input !== carriers[name]) input.value = "";
-        Promise.all(picked.map(function (file) { return GGPhotos.shrink(file, { maxSide: 1600 }); })).then(function (small) {
+        Promise.all(picked.map(checked)).then(function (found) {
+          var photos = found.filter(Boolean);
           // The carrier's own pick replaced its files: the list is the memory.
-          lists[name] = lists[name].concat(small);
+          lists[name] = lists[name].concat(photos);
           sync(name);
+          warn(name, photos.length < picked.length);
         });
       });
     });

@@ -46,6 +46,7 @@
 
   function choose(code) {
     select.value = code;
+    search.value = "";
     drawPicker();
   }
 
@@ -57,6 +58,8 @@
     var minorsBox = picker.querySelector("[data-minors]");
     recentBox.textContent = majorsBox.textContent = minorsBox.textContent = "";
     var query = search.value.trim();
+    picker.querySelector("[data-recent-title]").hidden = Boolean(query) || !tree.recent.length;
+    picker.querySelector("[data-majors-title]").hidden = Boolean(query);
     if (query) {
       Object.keys(names).filter(function (code) {
         return (names[code].name + names[code].major + code).indexOf(query) !== -1;
@@ -121,7 +124,7 @@
     }
     if (!map) return;
     if (!marker) {
-      marker = L.marker(latlng, { draggable: true, autoPan: true }).addTo(map);
+      marker = L.marker(latlng, { draggable: true, autoPan: true, alt: mapElement.dataset.msgMarker, title: mapElement.dataset.msgMarker }).addTo(map);
       marker.on("dragend", function () { place(marker.getLatLng(), true); });
     } else {
       marker.setLatLng(latlng);
@@ -180,8 +183,8 @@
     return found;
   }
 
-  function show(kind, lines, extra) {
-    var moved = result.hidden || result.className !== "result " + kind;
+  function show(kind, lines, extra, scroll) {
+    var moved = scroll || result.hidden || result.className !== "result " + kind;
     result.hidden = false;
     result.className = "result " + kind;
     result.textContent = "";
@@ -258,7 +261,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var found = problems();
-    if (found.length) { show("refused", found); return; }
+    if (found.length) { show("refused", found, null, true); return; }
     var fields = {
       client_uuid: uuidField.value,
       category: select.value,
@@ -280,7 +283,9 @@
         photos.clear();
         fresh();
         watching = id;
-        show("kept", [messages.msgSending]);
+        select.value = "";  // the next problem is chosen afresh, not taken for this one's kind
+        drawPicker();
+        show("kept", [messages.msgSending], null, true);
         return GGOutbox.flush().then(function () { return outcome(id); });
       })
       .catch(function (error) { show("refused", [String(error)]); })

@@ -22,9 +22,9 @@ self.addEventListener("install", function (event) {
 // once it has loaded (by then the page's answer has set the CSRF cookie, which a request made
 // here during the install could have replaced under the page's feet). One that fails is left
 // for later.
-function keepPages() {
+function keepPages(more) {
   return caches.open(PAGES).then(function (pages) {
-    return Promise.all(SHELL.pages.map(function (url) {
+    return Promise.all(SHELL.pages.concat(more || []).map(function (url) {
       return pages.match(url).then(function (kept) {
         if (kept) return;
         return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
@@ -60,10 +60,14 @@ function fromNetworkKeeping(request) {
   });
 }
 
+// The page as last seen; else the same page without its query; else the home page.
 function keptPage(request) {
+  var url = request.url.split("#")[0];
   return caches.open(PAGES).then(function (pages) {
-    return pages.match(request.url.split("#")[0], { ignoreSearch: false }).then(function (hit) {
-      return hit || pages.match(request.url.split("?")[0]) || pages.match(SHELL.offline);
+    return pages.match(url).then(function (hit) {
+      return hit || pages.match(url.split("?")[0]);
+    }).then(function (hit) {
+      return hit || pages.match(SHELL.offline);
     });
   });
 }
@@ -93,5 +97,9 @@ self.addEventListener("sync", function (event) {
 self.addEventListener("message", function (event) {
   if (event.data === "flush") event.waitUntil(GGOutbox.flush());
   if (event.data === "keep-pages") event.waitUntil(keepPages());
+  // A list's own pages (my tasks), so that each opens with no signal too.
+  if (event.data && event.data.keep) event.waitUntil(keepPages(event.data.keep.filter(function (url) {
+    return url.indexOf(SHELL.scope) === 0;
+  })));
   if (event.data === "forget-pages") event.waitUntil(caches.delete(PAGES));
 });
