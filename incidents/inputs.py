@@ -187,7 +187,7 @@ ACTIONS = {
     Action.CARD: (CardInput, lambda common, v: services.incident_card(**common, level=v["level"], note=v["note"])),
 }
 # Documented as JSON too, where the full input (photos) can only come as multipart/form-data.
-JSON_INPUT = {Action.HANDLE: ActionInput, Action.INSPECT: InspectJsonInput, Action.REWORK: NoteInput}
+JSON_INPUT = {Action.HANDLE: NoteInput, Action.INSPECT: InspectJsonInput, Action.REWORK: NoteInput}
 
 
 

@@ -127,3 +127,10 @@ def test_merging_into_a_rejected_case_is_409_naming_it(api, users, categories):
     rejected = case_in("rejected", users, categories)
     response = post(api("dispatcher"), incident, "merge", {"duplicate_of": rejected.pk})
     assert response.status_code == 409 and rejected.code in response.json()["duplicate_of"][0]
+
+
+def test_handling_as_multipart_needs_a_note_or_a_photo(api, users, categories):
+    incident = case_in("assigned", users, categories)
+    blind = api("worker_a").post(f"/api/v1/incidents/{incident.pk}/handle/", {"note": ""}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert blind.status_code == 400 and "Say what was done" in blind.json()["note"][0]
+    assert Incident.objects.get(pk=incident.pk).status == "assigned"
