@@ -8,6 +8,7 @@ answers with a page.
 
 import hashlib
 import json
+import os
 from datetime import timedelta
 from functools import wraps
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
@@ -394,5 +396,8 @@ def service_worker(request):
     }
     context = {"shell": json.dumps(shell), "outbox_url": static("mobile/outbox.js")}
     text = render(request, "mobile/sw.js", context).content.decode()
-    version = hashlib.sha256(text.encode()).hexdigest()[:12]
+    # In production a file's name changes with its content; in development it does not, so
+    # the files' times of change go into the version too.
+    changed = [str(os.path.getmtime(found)) for found in map(finders.find, SHELL_FILES) if found]
+    version = hashlib.sha256("".join([text, *changed]).encode()).hexdigest()[:12]
     return HttpResponse(text.replace("__VERSION__", version), content_type="application/javascript; charset=utf-8")

@@ -1,10 +1,12 @@
 """The phone pages: who may open them, what they show, and every bad input refused with a
 message and nothing stored."""
 
+import os
 import uuid
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -342,3 +344,14 @@ def test_a_reason_form_asks_for_the_reason_alone(browse, users, categories):
     forms = browse("worker_a").get(f"/m/tasks/{incident.pk}/").context["forms"]
     back = next(form for form in forms if form["action"] == "return")
     assert [field["name"] for field in back["fields"]] == ["reason"]
+
+
+def test_the_service_worker_changes_when_a_file_it_keeps_changes(db):
+    before = Client().get("/m/sw.js").content
+    css = finders.find("mobile/mobile.css")
+    stamp = os.stat(css)
+    os.utime(css, (stamp.st_atime, stamp.st_mtime + 60))
+    try:
+        assert Client().get("/m/sw.js").content != before
+    finally:
+        os.utime(css, (stamp.st_atime, stamp.st_mtime))
