@@ -18,7 +18,15 @@ from shapely.geometry import Point, shape
 
 from .models import Grid
 
-EARTH_RADIUS_METRES = 6_371_008.8  # the mean radius
+EARTH_RADIUS_METRES = 6_371_008.8  # the mean radius (IUGG)
+
+
+def metres_between(start: tuple[float, float], end: tuple[float, float]) -> float:
+    """The great-circle (haversine) distance in metres between two (latitude, longitude)
+    positions."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*start, *end))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True)

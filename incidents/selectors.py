@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Role, User
 from grids.models import Grid
+from grids.spatial import metres_between
 
 from .models import Category, Incident, IncidentPhoto, IncidentStage, SupervisionCard
 from .workflow import Appeal, Status
@@ -204,14 +205,6 @@ MERGE_WITHIN_DAYS = 7
 METRES_PER_DEGREE = 111_320
 
 
-def metres_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Haversine distance; plenty for a town's few hundred metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lng2 - lng1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
 def merge_candidates(*, user, incident: Incident) -> list[tuple[Incident, float]]:
     """Live cases of the same category reported within MERGE_WITHIN_DAYS and MERGE_RADIUS_METRES
     of this one, nearest first, with their distance in metres: what it may duplicate."""
@@ -225,7 +218,7 @@ def merge_candidates(*, user, incident: Incident) -> list[tuple[Incident, float]
         latitude__range=(incident.latitude - lat_span, incident.latitude + lat_span),
         longitude__range=(incident.longitude - lng_span, incident.longitude + lng_span),
     ).exclude(pk=incident.pk)
-    measured = [(other, metres_between(incident.latitude, incident.longitude, other.latitude, other.longitude)) for other in nearby]
+    measured = [(other, metres_between((incident.latitude, incident.longitude), (other.latitude, other.longitude))) for other in nearby]
     return sorted((pair for pair in measured if pair[1] <= MERGE_RADIUS_METRES), key=lambda pair: pair[1])
 
 

@@ -18,7 +18,8 @@ from shapely import LineString, Point, unary_union
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
+from grids.spatial import EARTH_RADIUS_METRES, metres_between
+
 # Segments per quarter circle where the buffer rounds a turn or an end: 8 gives 99.4 % of a
 # circle's area, and the straight stretches, most of a track, are exact.
 BUFFER_QUAD_SEGMENTS = 8
@@ -26,16 +27,9 @@ BUFFER_QUAD_SEGMENTS = 8
 LatLng = tuple[float, float]
 
 
-def haversine_m(start: LatLng, end: LatLng) -> float:
-    """The great-circle distance in metres between two (latitude, longitude) positions."""
-    lat1, lng1, lat2, lng2 = map(math.radians, (*start, *end))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def track_length_m(positions: Sequence[LatLng]) -> float:
     """The distance walked: the sum of the great-circle distances between consecutive positions."""
-    return sum(haversine_m(a, b) for a, b in zip(positions, positions[1:]))
+    return sum(metres_between(a, b) for a, b in zip(positions, positions[1:]))
 
 
 class LocalPlane:
@@ -44,8 +38,8 @@ class LocalPlane:
     def __init__(self, latitude: float, longitude: float):
         self.latitude = latitude
         self.longitude = longitude
-        self.x_scale = EARTH_RADIUS_M * math.radians(1) * math.cos(math.radians(latitude))
-        self.y_scale = EARTH_RADIUS_M * math.radians(1)
+        self.x_scale = EARTH_RADIUS_METRES * math.radians(1) * math.cos(math.radians(latitude))
+        self.y_scale = EARTH_RADIUS_METRES * math.radians(1)
 
     @classmethod
     def around(cls, geometry: BaseGeometry) -> "LocalPlane":

@@ -17,10 +17,10 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from grids.models import Compound, Grid, GridWorker
+from grids.spatial import metres_between
 from incidents.timelimits import WorkingCalendar
 
 from . import services
-from .coverage import haversine_m
 
 WORKING_DAYS = 3  # before today
 PATROLLED = 0.9  # of the workers, on a working day
@@ -112,7 +112,7 @@ def _walk(rng: random.Random, stops: list[tuple[float, float]], begin: datetime)
     passing = {stops[0]: begin}
     at = begin
     for (lat1, lng1), (lat2, lng2) in zip(stops, stops[1:]):
-        length = haversine_m((lat1, lng1), (lat2, lng2))
+        length = metres_between((lat1, lng1), (lat2, lng2))
         steps = max(1, math.ceil(length / STEP_METRES))
         for n in range(1, steps + 1):
             at += timedelta(seconds=length / steps / WALKING_SPEED)

@@ -29,7 +29,9 @@ from grids.models import Compound, Grid
 from incidents.errors import Conflict, InvalidInput, Missing, NotAllowed
 from incidents.timelimits import WorkingCalendar
 
-from .coverage import grid_coverage, haversine_m, track_length_m
+from grids.spatial import metres_between
+
+from .coverage import grid_coverage, track_length_m
 from .models import Patrol, PatrolCheckin, PatrolEvent, PatrolPoint, PatrolReminder
 from .selectors import day_bounds, workers_without_patrol
 
@@ -271,7 +273,7 @@ def _thinned(patrol: Patrol, positions: list[Position]) -> list[Position]:
     kept = []
     for position in positions:
         here = (position.latitude, position.longitude)
-        if previous is None or haversine_m(previous, here) >= settings.PATROL_THIN_METRES:
+        if previous is None or metres_between(previous, here) >= settings.PATROL_THIN_METRES:
             kept.append(position)
             previous = here
     return kept
@@ -352,7 +354,7 @@ def patrol_checkin(
             )
             if patrol.ended_at and at > patrol.ended_at:
                 raise Conflict(_("This patrol was stopped at %(time)s: start a new one to check in.") % {"time": _local(patrol.ended_at)})
-            distance = haversine_m((latitude, longitude), (compound.latitude, compound.longitude))
+            distance = metres_between((latitude, longitude), (compound.latitude, compound.longitude))
             radius = settings.PATROL_CHECKIN_RADIUS_M
             if distance > radius:
                 message = _("You are %(distance)d m from %(compound)s; check in within %(radius)d m.") % {

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.selectors import metres_between
+from grids.spatial import metres_between
 from incidents.workflow import may_report
 
 register = template.Library()
@@ -58,7 +58,7 @@ def photo_taken(photo) -> str:
     if photo.taken_at:
         parts.append(_("taken %(time)s") % {"time": moment(photo.taken_at)})
     if photo.latitude is not None and photo.longitude is not None:
-        metres = metres_between(photo.latitude, photo.longitude, photo.incident.latitude, photo.incident.longitude)
+        metres = metres_between((photo.latitude, photo.longitude), (photo.incident.latitude, photo.incident.longitude))
         parts.append(_("%(metres)s m from the case's position") % {"metres": round(metres)})
     return " · ".join(parts)
 

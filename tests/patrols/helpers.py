@@ -4,16 +4,16 @@ import math
 import uuid
 from datetime import datetime, timedelta
 
+from grids.spatial import EARTH_RADIUS_METRES
 from patrols import services
-from patrols.coverage import EARTH_RADIUS_M
 from patrols.models import Patrol
 
 # Grid A of tests/conftest.py is the square 119.34–119.35 E × 34.08–34.09 N.
 MIDDLE_OF_A = 34.085
 WEST_OF_A, EAST_OF_A = 119.34, 119.35
 # The grid's height and width in metres, as the coverage's projection measures them.
-A_HEIGHT_M = EARTH_RADIUS_M * math.radians(0.01)
-A_WIDTH_M = EARTH_RADIUS_M * math.radians(0.01) * math.cos(math.radians(MIDDLE_OF_A))
+A_HEIGHT_M = EARTH_RADIUS_METRES * math.radians(0.01)
+A_WIDTH_M = EARTH_RADIUS_METRES * math.radians(0.01) * math.cos(math.radians(MIDDLE_OF_A))
 
 
 def ms(moment: datetime) -> int:
