@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -40,7 +39,7 @@ from incidents.api import ReportWithPhotosSerializer
 from incidents.errors import WorkflowError
 from incidents.forms import action_forms, action_post
 from incidents.inputs import ACTIONS
-from incidents.models import Category, IncidentPhoto
+from incidents.models import Category
 from incidents.selectors import incident_get_for_user, photos_by_stage, recent_categories, reports_by, tasks_for
 from incidents.workflow import action_label, is_assignee, may_report
 from patrols.selectors import checkin_compounds, patrol_today
@@ -81,11 +80,11 @@ def mobile_view(view):
     return checked
 
 
-def _keep_logged_in(request) -> None:
+def _keep_logged_in(request, *, logging_in: bool = False) -> None:
     """A phone logged in on /m/login/ stays logged in for MOBILE_SESSION_DAYS after it was last
     used: the expiry moves on at most once a day, so a page view does not write the session."""
     today = timezone.localdate().isoformat()
-    if request.session.get(LONG_SESSION) not in (None, today):
+    if logging_in or request.session.get(LONG_SESSION) not in (None, today):
         request.session.set_expiry(settings.MOBILE_SESSION_DAYS * 24 * 3600)
         request.session[LONG_SESSION] = today
 
@@ -102,8 +101,7 @@ class MobileLoginView(LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        self.request.session.set_expiry(settings.MOBILE_SESSION_DAYS * 24 * 3600)
-        self.request.session[LONG_SESSION] = timezone.localdate().isoformat()
+        _keep_logged_in(self.request, logging_in=True)
         return response
 
 
@@ -118,8 +116,9 @@ def _grids_map(user) -> dict:
 
 
 def _with_first_photo(incidents):
-    """Each case with its photos (a list shows the first one's thumbnail), in two queries."""
-    return incidents.prefetch_related(Prefetch("photos", queryset=IncidentPhoto.objects.order_by("created_at", "id")))
+    """Each case with its photos, oldest first (a list shows the first one's thumbnail), in two
+    queries."""
+    return incidents.prefetch_related("photos")
 
 
 @mobile_view
@@ -140,9 +139,10 @@ def home(request):
 
 def _category_tree(user) -> dict:
     """The categories a report chooses from: the major ones, each with its minor ones, and the
-    ids this worker used last, for the picker drawn in the page."""
+    codes this worker used last, the latest first, for the picker drawn in the page."""
     categories = list(Category.objects.filter(active=True).order_by("code").values("id", "code", "name", "kind", "parent_id"))
     majors = [c for c in categories if c["parent_id"] is None]
+    codes = {c["id"]: c["code"] for c in categories}
     # Events and components (部件) share some major names: a component's says so.
     component = _("%(name)s (component)")
     return {
@@ -152,7 +152,7 @@ def _category_tree(user) -> dict:
             ]}
             for major in majors
         ],
-        "recent": [c["code"] for c in categories if c["id"] in recent_categories(user)],
+        "recent": [codes[pk] for pk in recent_categories(user) if pk in codes],
     }
 
 
@@ -181,17 +181,21 @@ def report(request):
     user = request.user
     if not may_report(user):
         raise PermissionDenied
-    context = {"section": "report", "tree": _category_tree(user), **_grids_map(user), "errors": {}, "posted": {}}
     if request.method != "POST":
-        return render(request, "mobile/report.html", context)
+        return _report_page(request)
     data = request.POST.copy()
     data.pop("source", None)  # a worker's report is a patrol's, whatever is posted
     data.update(request.FILES)
-    errors, status, refused = {}, 400, _("The report has errors; nothing was stored.")
-    if not data.get("latitude") or not data.get("longitude"):
-        errors["position"] = [_("No position: allow the phone to share its location, or drag the marker to the place.")]
+    status, refused = 400, _("The report has errors; nothing was stored.")
     body = ReportWithPhotosSerializer(data=data)
-    if body.is_valid() and not errors:
+    valid = body.is_valid()
+    if not data.get("latitude") or not data.get("longitude"):
+        # One message for the missing position, rather than "required" under each coordinate.
+        errors = {field: problems for field, problems in body.errors.items() if field not in ("latitude", "longitude")}
+        errors["position"] = [_("No position: allow the phone to share its location, or drag the marker to the place.")]
+    elif not valid:
+        errors = dict(body.errors)
+    else:
         values = dict(body.validated_data)
         photos = services.Photos(report=values.pop("photos", []), before=values.pop("before_photos", []), after=values.pop("after_photos", []))
         try:
@@ -201,14 +205,19 @@ def report(request):
             errors = {field: [message] for field, message in error.fields.items()}
         else:
             return _reported(request, incident, created)
-    else:
-        errors = {**{k: v for k, v in body.errors.items() if k not in ("latitude", "longitude") or "position" not in errors}, **errors}
     named = _report_errors(errors)
     if _wants_json(request):
         return JsonResponse({"detail": refused, "errors": named}, status=status)
     messages.error(request, refused)
-    context.update(errors=named, posted=request.POST)
-    return render(request, "mobile/report.html", context, status=status)
+    return _report_page(request, errors=named, posted=request.POST, status=status)
+
+
+def _report_page(request, *, errors=None, posted=None, status=200):
+    """The report form; drawn only for a page, never for the outbox's JSON."""
+    return render(request, "mobile/report.html", {
+        "section": "report", "tree": _category_tree(request.user), **_grids_map(request.user),
+        "errors": errors or {}, "posted": posted or {},
+    }, status=status)
 
 
 def _reported(request, incident, created: bool):

@@ -355,3 +355,16 @@ def test_the_service_worker_changes_when_a_file_it_keeps_changes(db):
         assert Client().get("/m/sw.js").content != before
     finally:
         os.utime(css, (stamp.st_atime, stamp.st_mtime))
+
+
+def test_the_report_page_costs_the_same_queries_for_many_categories(browse, users, categories, django_assert_max_num_queries):
+    from incidents.models import Category
+
+    client = browse("worker_a")
+    report(users, categories)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/m/report/")
+    for n in range(20):
+        Category.objects.create(code=f"01{n + 10}", name=f"小类{n}", parent=categories["environment"], time_limit=2, time_unit="working_hours")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/m/report/")
