@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Notification, Role
 from accounts.privacy import phone_shown_to
+from accounts.selectors import notifications_unread
 from accounts.services import notification_mark_read
 from grids.geojson import grid_feature
 from grids.models import Compound, Grid
@@ -69,16 +70,12 @@ def _queues(visible, now) -> list[tuple[str, str, int]]:
     return [(name, label, counts[name]) for name, (label, _test) in QUEUES.items()]
 
 
-def _unread(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def _frame(request, visible, now, section: str = "") -> dict:
     """What every console page shows around its content: the queues, the unread count, and the
     newest case it knows of (the live update reports what arrives after it)."""
     return {
         "queues": _queues(visible, now),
-        "unread": _unread(request.user),
+        "unread": notifications_unread(request.user),
         "since": visible.aggregate(newest=Max("pk"))["newest"] or 0,
         "now": now,
         "section": section,
@@ -144,7 +141,7 @@ def live(request):
         "arrived_text": ngettext(
             "%(count)d new case since this page opened", "%(count)d new cases since this page opened", arrived
         ) % {"count": arrived},
-        "unread": _unread(request.user),
+        "unread": notifications_unread(request.user),
     })
 
 

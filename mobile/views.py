@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import LoginForm
 from accounts.models import Notification, Role
 from accounts.privacy import phone_shown_to
+from accounts.selectors import notifications_unread
 from accounts.services import notification_mark_read
 from grids.geojson import grid_feature
 from grids.selectors import grids_of
@@ -105,10 +106,6 @@ class MobileLoginView(LoginView):
         return response
 
 
-def _unread(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def _grids_map(user) -> dict:
     """The worker's grids for a page's small map, and the base map's settings."""
     grids = [grid_feature(grid) for grid in grids_of(user)]
@@ -132,7 +129,7 @@ def home(request):
         "task_count": tasks.count(),
         "patrol": _patrol_state(patrol_today(user)) if user.role == Role.WORKER else None,
         "patrols": user.role == Role.WORKER,
-        "unread": _unread(user),
+        "unread": notifications_unread(user),
         **_grids_map(user),
     })
 
@@ -349,7 +346,7 @@ def notifications(request):
     return render(request, "mobile/notifications.html", {
         "section": "home",
         "notifications": Notification.objects.filter(recipient=user)[:50],
-        "unread": _unread(user),
+        "unread": notifications_unread(user),
     })
 
 

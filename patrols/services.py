@@ -25,15 +25,16 @@ from shapely.geometry import Point, shape
 from accounts.models import Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
-from grids.models import Compound, Grid
+from grids.models import Grid
 from incidents.errors import Conflict, InvalidInput, Missing, NotAllowed
 from incidents.timelimits import WorkingCalendar
 
+from grids.selectors import grids_of
 from grids.spatial import metres_between
 
 from .coverage import grid_coverage, track_length_m
 from .models import Patrol, PatrolCheckin, PatrolEvent, PatrolPoint, PatrolReminder
-from .selectors import day_bounds, workers_without_patrol
+from .selectors import checkin_compounds, day_bounds, workers_without_patrol
 
 User = get_user_model()
 
@@ -70,7 +71,7 @@ def patrol_check_worker(*, worker) -> list[Grid]:
     the request's body."""
     if not worker.is_authenticated or not worker.is_active or worker.role != Role.WORKER:
         raise NotAllowed(_("Only grid workers patrol."))
-    grids = list(Grid.objects.filter(workers__user=worker).order_by("code"))
+    grids = list(grids_of(worker))
     if not grids:
         raise NotAllowed(_("You serve no grid yet: ask the command centre to give you one."))
     return grids
@@ -302,7 +303,7 @@ def _refresh(patrol: Patrol, *, worker, now: datetime) -> None:
 
 
 def _grid_of_first_position(worker, position: tuple[float, float]) -> Grid | None:
-    grids = list(Grid.objects.filter(workers__user=worker).order_by("code"))
+    grids = list(grids_of(worker))
     if len(grids) < 2:
         return None
     here = Point(position[1], position[0])
@@ -344,7 +345,7 @@ def patrol_checkin(
             existing = PatrolCheckin.objects.select_related("compound", "patrol").filter(uuid=checkin_uuid).first()
             if existing:
                 return _same_checkin(existing, patrol_uuid=patrol.uuid), False
-            compound = Compound.objects.filter(pk=compound_id, grid__workers__user=worker).first()
+            compound = checkin_compounds(worker).filter(pk=compound_id).first()
             if compound is None:
                 raise InvalidInput(_("Check in at a compound of your grids."), fields={"compound": _("Choose a compound of your grids.")})
             at = at or now
