@@ -21,6 +21,7 @@ from grids.geojson import grid_feature
 from grids.models import Community, Grid
 from grids.widgets import map_settings_json
 from incidents.selectors import incidents_visible_to
+from incidents.templatetags.cases import span
 from patrols.selectors import (
     FIRST_DAY,
     LAST_DAY,
@@ -84,13 +85,6 @@ class PatrolDayForm(forms.Form):
         return None
 
 
-def duration(seconds: int) -> str:
-    hours, minutes = divmod(seconds // 60, 60)
-    if hours:
-        return _("%(hours)dh %(minutes)dm") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)dm") % {"minutes": minutes}
-
-
 def percent(coverage: float | None) -> str:
     """A share as the page shows it: a trace of coverage (a neighbour's track reaching over the
     border) is "<1 %", not "0 %"."""
@@ -126,7 +120,7 @@ def patrols(request):
         {
             "patrol": patrol,
             "colour": TRACK_COLOURS[n % len(TRACK_COLOURS)],
-            "duration": duration(patrol.duration_seconds(now)),
+            "duration": span(patrol.duration_seconds(now)),
             "shade": shade(patrol.coverage),
             "percent": percent(patrol.coverage),
             "has_track": len(tracks.get(patrol.pk, ())) > 0,

@@ -10,7 +10,8 @@ from incidents.workflow import may_report
 register = template.Library()
 
 
-def _span(seconds: float) -> str:
+def span(seconds: float) -> str:
+    """A length of time as the pages say it: days and hours, hours and minutes, or minutes."""
     minutes = int(seconds // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
@@ -36,7 +37,7 @@ def clock(incident, now) -> dict:
         "deadline": timed.deadline,
         "light": incident.stage_light(now) if incident.current_stage else incident.warning_light(now),
         "stage": incident.current_stage.get_stage_display() if incident.current_stage else "",
-        "left": _("%(span)s left") % {"span": _span(seconds)} if seconds >= 0 else _("late by %(span)s") % {"span": _span(-seconds)},
+        "left": _("%(span)s left") % {"span": span(seconds)} if seconds >= 0 else _("late by %(span)s") % {"span": span(-seconds)},
         "case_late": incident.deadline is not None and incident.deadline <= now and not incident.time_exempt,
     }
 
