@@ -49,8 +49,31 @@
     }).catch(function () { /* IndexedDB refused (private window): nothing kept, nothing shown */ });
   }
 
-  // "%(count)s reports waiting" and the like, translated in the page.
-  function say(name, count) { return (body.dataset[name] || "").replace("%(count)s", count); }
+  // A translated message with its %(name)s filled in.
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_all, key) { return values[key] == null ? "" : values[key]; });
+  }
+
+  // A result box: its kind (sent, kept, refused), a paragraph per line, and what follows them
+  // (a link, a button); brought into view when it appears or changes kind, or when asked.
+  function showResult(box, kind, lines, extra, scroll) {
+    var moved = scroll || box.hidden || box.className !== "result " + kind;
+    box.hidden = false;
+    box.className = "result " + kind;
+    box.textContent = "";
+    lines.forEach(function (line) {
+      var p = document.createElement("p");
+      p.textContent = line;
+      box.appendChild(p);
+    });
+    if (extra) box.appendChild(extra);
+    if (moved) box.scrollIntoView({ block: "start" });
+  }
+
+  window.GGMobile = { format: format, showResult: showResult };
+
+  // "%(count)s reports waiting" and the like, from the page's body.
+  function say(name, count) { return format(body.dataset[name] || "", { count: count }); }
 
   function outboxText(reports, others, refused) {
     var parts = [];

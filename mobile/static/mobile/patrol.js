@@ -33,9 +33,7 @@
     else localStorage.removeItem(KEY);
   }
 
-  function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_all, key) { return values[key] == null ? "" : values[key]; });
-  }
+  var format = GGMobile.format;
 
   function metres(a, b) {
     var rad = Math.PI / 180;

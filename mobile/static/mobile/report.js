@@ -20,9 +20,7 @@
   function fresh() { uuidField.value = GGOutbox.uuid(); }
   if (!uuidField.value) fresh();
 
-  function format(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (_all, key) { return values[key] == null ? "" : values[key]; });
-  }
+  var format = GGMobile.format;
 
   // --- Category -----------------------------------------------------------------------------
   var select = form.querySelector("[data-category-select]");
@@ -183,19 +181,7 @@
     return found;
   }
 
-  function show(kind, lines, extra, scroll) {
-    var moved = scroll || result.hidden || result.className !== "result " + kind;
-    result.hidden = false;
-    result.className = "result " + kind;
-    result.textContent = "";
-    lines.forEach(function (line) {
-      var p = document.createElement("p");
-      p.textContent = line;
-      result.appendChild(p);
-    });
-    if (extra) result.appendChild(extra);
-    if (moved) result.scrollIntoView({ block: "start" });
-  }
+  function show(kind, lines, extra, scroll) { GGMobile.showResult(result, kind, lines, extra, scroll); }
 
   function link(text, href) {
     var a = document.createElement("a");

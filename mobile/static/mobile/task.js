@@ -12,18 +12,7 @@
   if (!section) return;
   var text = section.dataset;
 
-  function say(form, kind, lines) {
-    var box = form.querySelector("[data-said]");
-    box.className = "result " + kind;
-    box.hidden = false;
-    box.textContent = "";
-    lines.forEach(function (line) {
-      var p = document.createElement("p");
-      p.textContent = line;
-      box.appendChild(p);
-    });
-    box.scrollIntoView({ block: "start" });
-  }
+  function say(form, kind, lines) { GGMobile.showResult(form.querySelector("[data-said]"), kind, lines, null, true); }
 
   document.querySelectorAll("[data-action-form]").forEach(function (form) {
     var photos = GGPhotoList.attach(form);
