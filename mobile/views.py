@@ -299,16 +299,15 @@ def task_action(request, incident_id: int, action: str):
 
 
 def _patrol_state(patrol) -> dict | None:
-    """Today's patrol as the pages show it, and as the patrol page's script starts from."""
+    """Today's patrol as the pages show it, and as the patrol page's script starts from (its
+    times go to the script as ISO 8601, by json_script)."""
     if patrol is None:
         return None
     return {
         "uuid": str(patrol.uuid),
         "running": patrol.ended_at is None,
-        "started_at": patrol.started_at.isoformat(),
-        "ended_at": patrol.ended_at.isoformat() if patrol.ended_at else None,
-        "started": timezone.localtime(patrol.started_at),
-        "ended": timezone.localtime(patrol.ended_at) if patrol.ended_at else None,
+        "started_at": patrol.started_at,
+        "ended_at": patrol.ended_at,
         "distance_m": round(patrol.distance_m or 0),
         "km": (patrol.distance_m or 0) / 1000,
         "coverage": patrol.coverage,
@@ -321,10 +320,9 @@ def patrol(request):
     user = request.user
     if user.role != Role.WORKER:
         raise PermissionDenied
-    state = _patrol_state(patrol_today(user))
     return render(request, "mobile/patrol.html", {
         "section": "patrol",
-        "patrol_state": {key: value for key, value in (state or {}).items() if key not in ("started", "ended")} or None,
+        "patrol_state": _patrol_state(patrol_today(user)),
         "patrol_api": reverse("patrol-list"),
         "compounds": [
             {"id": compound.pk, "name": compound.name, "lat": compound.latitude, "lng": compound.longitude}

@@ -368,3 +368,13 @@ def test_the_report_page_costs_the_same_queries_for_many_categories(browse, user
         Category.objects.create(code=f"01{n + 10}", name=f"小类{n}", parent=categories["environment"], time_limit=2, time_unit="working_hours")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/m/report/")
+
+
+def test_home_and_the_patrol_page_show_todays_patrol(browse, users, categories):
+    from patrols import services as patrols
+
+    patrol, _created = patrols.patrol_start(worker=users["worker_a"], uuid=uuid.uuid4())
+    client = browse("worker_a")
+    assert client.get("/m/").context["patrol"]["running"] is True
+    page = client.get("/m/patrol/").content.decode()
+    assert f'"uuid": "{patrol.uuid}"' in page and '"started_at": "' in page
