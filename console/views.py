@@ -21,7 +21,7 @@ from accounts.models import Notification, Role
 from accounts.privacy import phone_shown_to
 from accounts.selectors import notifications_unread
 from accounts.services import notification_mark_read
-from grids.geojson import grid_feature
+from grids.geojson import grid_feature, place
 from grids.models import Compound, Grid
 from grids.widgets import map_settings_json
 from incidents import services
@@ -212,10 +212,7 @@ def _case_context(request, incident, now, *, posted: tuple | None = None) -> dic
             user, incident.contact_phone, needs_it=is_assignee(user, incident) or incident.reporter_id == user.pk
         ),
         "map_json": map_settings_json(),
-        "place": {
-            "point": [incident.longitude, incident.latitude],
-            "grid": grid_feature(incident.grid) if incident.grid else None,
-        },
+        "place": place(latitude=incident.latitude, longitude=incident.longitude, grid=incident.grid),
     }
 
 

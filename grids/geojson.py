@@ -61,3 +61,8 @@ def grid_feature(grid, **properties) -> dict:
         "geometry": grid.boundary,
         "properties": {"code": grid.code, "name": grid.name, **properties},
     }
+
+
+def place(*, latitude: float, longitude: float, grid) -> dict:
+    """A position in its grid (None outside every grid), as map-common.js's showPlace draws it."""
+    return {"point": [longitude, latitude], "grid": grid_feature(grid) if grid else None}

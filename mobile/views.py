@@ -32,7 +32,7 @@ from accounts.models import Notification, Role
 from accounts.privacy import phone_shown_to
 from accounts.selectors import notifications_unread
 from accounts.services import notification_mark_read
-from grids.geojson import grid_feature
+from grids.geojson import grid_feature, place
 from grids.selectors import grids_of
 from grids.widgets import map_settings_json
 from incidents import services
@@ -261,10 +261,7 @@ def _task_context(request, incident, now, *, posted=None) -> dict:
         "photo_stages": photos_by_stage(incident),
         "contact_phone": phone_shown_to(user, incident.contact_phone, needs_it=is_assignee(user, incident)),
         "map_json": map_settings_json(),
-        "place": {
-            "point": [incident.longitude, incident.latitude],
-            "grid": grid_feature(incident.grid) if incident.grid else None,
-        },
+        "place": place(latitude=incident.latitude, longitude=incident.longitude, grid=incident.grid),
     }
 
 
