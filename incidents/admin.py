@@ -113,16 +113,9 @@ class MajorCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(category__parent__code=self.value()) if self.value() else queryset
 
 
-@admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
-    """Read-only here: every change of a case goes through the workflow services and the API."""
-
-    list_display = ["code", "category", "grid", "status", "closure", "reported_at", "deadline"]
-    list_filter = ["status", "closure", "appeal", "source", MajorCategoryFilter, "grid__community"]
-    list_select_related = ["category", "grid"]
-    search_fields = ["code", "description", "address"]
-    date_hierarchy = "reported_at"
-    inlines = [PhotoInline, StageInline, CardInline, EventInline]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the services write (a case, a patrol): shown here, never added, changed or
+    deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -132,3 +125,15 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    """Read-only here: every change of a case goes through the workflow services and the API."""
+
+    list_display = ["code", "category", "grid", "status", "closure", "reported_at", "deadline"]
+    list_filter = ["status", "closure", "appeal", "source", MajorCategoryFilter, "grid__community"]
+    list_select_related = ["category", "grid"]
+    search_fields = ["code", "description", "address"]
+    date_hierarchy = "reported_at"
+    inlines = [PhotoInline, StageInline, CardInline, EventInline]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from incidents.admin import ReadOnlyInline
+from incidents.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Patrol, PatrolCheckin, PatrolEvent, PatrolReminder
 
@@ -17,7 +17,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Patrol)
-class PatrolAdmin(admin.ModelAdmin):
+class PatrolAdmin(ReadOnlyAdmin):
     """Read-only here: patrols are made on the phones, through the services and the API. The
     positions are many; the console's patrol page draws them."""
 
@@ -35,15 +35,6 @@ class PatrolAdmin(admin.ModelAdmin):
     @admin.display(description=_("coverage"), ordering="coverage")
     def coverage_percent(self, patrol):
         return "" if patrol.coverage is None else f"{patrol.coverage:.0%}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PatrolReminder)
