@@ -184,13 +184,14 @@
     return map;
   }
 
-  // A case's place: its point, in its grid when it has one (place: {point: [lng, lat], grid}).
-  function showPlace(element, place, colour) {
+  // A case's place: its point, in its grid when it has one (place: {point: [lng, lat], grid}),
+  // the point in `pointColour` if it is to stand apart from the grid.
+  function showPlace(element, place, colour, pointColour) {
     var settings = settingsOf(element);
     var map = createMap(element, settings);
     if (place.grid) geoJSON(place.grid, settings, { style: { color: colour, weight: 2, fillOpacity: 0.08 } }).addTo(map);
     var point = displayLatLng(place.point[1], place.point[0], settings);
-    L.circleMarker(point, { radius: 8, color: colour, weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
+    L.circleMarker(point, { radius: 8, color: pointColour || colour, weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
     map.setView(point, 17, { animate: false });
     return map;
   }

@@ -4,7 +4,7 @@
   "use strict";
 
   var element = document.querySelector("[data-case-map]");
-  if (element && window.L) GovgridMap.showPlace(element, JSON.parse(document.getElementById("case-place").textContent), "#1565c0");
+  if (element && window.L) GovgridMap.showPlace(element, JSON.parse(document.getElementById("case-place").textContent), "#1565c0", "#b71c1c");
 
   var dialog = document.querySelector("[data-viewer-dialog]");
   if (dialog) {
