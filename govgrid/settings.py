@@ -319,6 +319,9 @@ CELERY_BEAT_SCHEDULE = {
     "remind-patrols": {"task": "patrols.tasks.remind_missing", "schedule": crontab(hour=PATROL_REMINDER_HOUR, minute=0)},
     # After midnight: patrols left running from the day before, ended at their last position.
     "close-forgotten-patrols": {"task": "patrols.tasks.close_forgotten", "schedule": crontab(hour=0, minute=20)},
+    # The dashboard's daily counts: each past day once it has ended, and any changed day whose
+    # refresh was lost with the broker.
+    "sum-days": {"task": "incidents.tasks.sum_days", "schedule": envint("ROLLUP_SWEEP_SECONDS", 600)},
 }
 # An event left unprocessed this long is taken to have lost its message.
 EVENT_SWEEP_AFTER_SECONDS = envint("EVENT_SWEEP_AFTER_SECONDS", 30)

@@ -54,6 +54,7 @@ class Grid(models.Model):
     code = models.CharField(_("code"), max_length=15, unique=True, validators=[_digits(15, _("Must be exactly 15 digits."))])
     name = CleanCharField(_("name"), max_length=100)
     boundary = models.JSONField(_("boundary"), validators=[validate_boundary], help_text=_("GeoJSON Polygon, WGS-84."))
+    population = models.PositiveIntegerField(_("residents"), null=True, blank=True, help_text=_("Where known: for cases per 1,000 residents."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

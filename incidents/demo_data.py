@@ -16,6 +16,7 @@ TOWN_CODE = "320724100"  # Guannan county 320724 (GB/T 2260) + township 100
 TOWN_NAME = "新安镇"
 COUNTY_NAME = "灌南县"
 CENTRE = (34.09, 119.35)  # latitude, longitude
+RESIDENTS = 200_000
 
 # The town is tiled by COLUMNS × ROWS grid cells of about 300 m × 330 m.
 COLUMNS, ROWS = 8, 10

@@ -383,3 +383,97 @@ class IncidentEvent(models.Model):
         if self.pk and not kwargs.get("update_fields") == ["processed_at"]:
             raise ValueError("incident events are immutable")
         super().save(*args, **kwargs)
+
+
+class RollupDay(models.Model):
+    """A day (town time) whose finished cases are summed in DailyCount.
+
+    A day with no row, or a row marked changed, is read from the cases themselves; so are
+    today and every case still live, whose lateness moves with the clock. Every event on a case
+    of a summed day marks the day changed in the same transaction, so the measures are exact
+    whether or not the worker has caught up.
+    """
+
+    day = models.DateField(_("day"), primary_key=True)
+    # Bumped by each change to one of the day's cases; a refresh clears it only if no change
+    # came while it ran (incidents.rollups.rollup_refresh_day).
+    changes = models.PositiveIntegerField(_("changes since summed"), default=0)
+    summed_at = models.DateTimeField(_("summed at"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("summed day")
+        verbose_name_plural = _("summed days")
+
+    def __str__(self):
+        return str(self.day)
+
+
+class DailyCount(models.Model):
+    """The counters of incidents.stats for the finished cases (closed, rejected, merged)
+    reported on one day, by outcome, in each breakdown the dashboard filters or groups by: the
+    whole town, by grid, category, department or source, and by all of them at once ("cell")
+    for filters that combine them. A dimension a breakdown does not split by is empty."""
+
+    class Breakdown(models.TextChoices):
+        TOWN = "town", _("town")
+        GRID = "grid", _("grid")
+        CATEGORY = "category", _("category")
+        DEPARTMENT = "department", _("department")
+        SOURCE = "source", _("source")
+        CELL = "cell", _("every dimension")
+
+    day = models.DateField(_("day"))
+    breakdown = models.CharField(_("breakdown"), max_length=10, choices=Breakdown.choices)
+    grid = models.ForeignKey("grids.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    status = models.CharField(_("outcome"), max_length=20, choices=Status.CHOICES)
+    # One column per counter of incidents.stats.FINISHED_COUNTERS.
+    reported = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    accurately_dispatched = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    appeals = models.PositiveIntegerField(default=0)
+    appeals_upheld = models.PositiveIntegerField(default=0)
+    close_seconds = models.FloatField(default=0)
+    closure_normal = models.PositiveIntegerField(default=0)
+    closure_overdue = models.PositiveIntegerField(default=0)
+    closure_erroneous = models.PositiveIntegerField(default=0)
+    closure_special = models.PositiveIntegerField(default=0)
+    card_ordinary = models.PositiveIntegerField(default=0)
+    card_yellow = models.PositiveIntegerField(default=0)
+    card_red = models.PositiveIntegerField(default=0)
+    accept_done = models.PositiveIntegerField(default=0)
+    accept_on_time = models.PositiveIntegerField(default=0)
+    accept_seconds = models.FloatField(default=0)
+    dispatch_done = models.PositiveIntegerField(default=0)
+    dispatch_on_time = models.PositiveIntegerField(default=0)
+    dispatch_seconds = models.FloatField(default=0)
+    handle_done = models.PositiveIntegerField(default=0)
+    handle_on_time = models.PositiveIntegerField(default=0)
+    handle_seconds = models.FloatField(default=0)
+    inspect_done = models.PositiveIntegerField(default=0)
+    inspect_on_time = models.PositiveIntegerField(default=0)
+    inspect_seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["day", "breakdown"]
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        indexes = [
+            models.Index(fields=["breakdown", "day"]),
+            models.Index(fields=["grid", "day"]),
+            models.Index(fields=["category", "day"]),
+            models.Index(fields=["department", "day"]),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.breakdown}"

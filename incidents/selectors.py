@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Role, User
+from govgrid.towntime import day_start
 from grids.models import Grid
 from grids.spatial import metres_between
 
@@ -101,9 +102,9 @@ def incidents_filter(
     if unrouted is not None:
         incidents = incidents.filter(grid__isnull=unrouted)
     if reported_from:
-        incidents = incidents.filter(reported_at__date__gte=reported_from)
+        incidents = incidents.filter(reported_at__gte=day_start(reported_from))
     if reported_to:
-        incidents = incidents.filter(reported_at__date__lte=reported_to)
+        incidents = incidents.filter(reported_at__lt=day_start(reported_to + timedelta(days=1)))
     return incidents
 
 

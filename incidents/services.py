@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import UnidentifiedImageError
@@ -24,12 +24,15 @@ from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
 from govgrid.text import clean_text
+from govgrid.towntime import day_bounds, local_today
 from grids.spatial import grid_index, locate_grid, validate_near_grids
 
-from . import clocks
+from . import clocks, stats
 from .errors import Conflict, InvalidInput, Missing, NotAllowed, NotPossible
 from .holidays import load_national_days
-from .models import CalendarDay, Category, Incident, IncidentEvent, IncidentPhoto, IncidentStage, Source, SupervisionCard
+from .models import (
+    CalendarDay, Category, DailyCount, Incident, IncidentEvent, IncidentPhoto, IncidentStage, RollupDay, Source, SupervisionCard,
+)
 from .outbox import dispatch_event_on_commit, dispatch_on_commit
 from .photos import PreparedPhoto, thumbnail_of
 from .timelimits import WorkingCalendar, forget_calendar
@@ -101,6 +104,7 @@ def _record(*, incident, actor, action, from_status, note="", data=None, at=None
         created_at=at or timezone.now(),
     )
     dispatch_event_on_commit(event.pk)
+    rollup_mark_changed(incident)
     return event
 
 
@@ -883,6 +887,7 @@ def event_process(*, event_id: int) -> bool:
             if grid is not None:
                 Incident.objects.filter(pk=incident.pk, grid__isnull=True).update(grid=grid)
                 incident.grid = grid
+                rollup_mark_changed(incident)
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = _notice(event)
         # Each person once, though they belong to two of the groups told (a department's head
@@ -936,3 +941,90 @@ def calendar_watch(*, today: date | None = None) -> dict:
         told = notification_create(recipients=list(administrators), event=None, subject=subject, body=body)
     return {**loaded, "next_year_known": known, "administrators_told": len(told)}
 
+
+
+# The daily counts behind the dashboard (incidents.stats): a past day's finished cases, summed
+# once, and summed again whenever one of them changes.
+
+ROLLUP_DIMENSIONS = ("grid", "category", "department", "source", "status")
+# Each breakdown of DailyCount, by the dimensions it keeps (the outcome is always kept).
+BREAKDOWN_KEEPS = {
+    DailyCount.Breakdown.TOWN: ("status",),
+    DailyCount.Breakdown.GRID: ("grid", "status"),
+    DailyCount.Breakdown.CATEGORY: ("category", "status"),
+    DailyCount.Breakdown.DEPARTMENT: ("department", "status"),
+    DailyCount.Breakdown.SOURCE: ("source", "status"),
+    DailyCount.Breakdown.CELL: ROLLUP_DIMENSIONS,
+}
+
+
+def rollup_mark_changed(incident: Incident) -> None:
+    """Called with every event, in its transaction: a change to a case of a summed day makes
+    the dashboard read that day from the cases until it is summed again."""
+    day = timezone.localtime(incident.reported_at).date()
+    if day < local_today(timezone.now()) and RollupDay.objects.filter(day=day).update(changes=F("changes") + 1):
+        dispatch_on_commit("incidents.tasks.refresh_rollup_day", day.isoformat())
+
+
+def rollup_refresh_day(*, day: date, now: datetime | None = None, force: bool = False) -> bool:
+    """Sum one past day's finished cases into DailyCount, unless it is summed and unchanged.
+
+    The day's row is created first, marked changed, in a transaction of its own, so that a case
+    changed while the sum runs marks it again: the sum then reads the cases under the row's
+    lock, and a change that commits after it waits for the lock and leaves the day marked.
+    """
+    now = now or timezone.now()
+    if day >= local_today(now):
+        return False  # today is always read from the cases
+    if not force and RollupDay.objects.filter(day=day, changes=0).exists():
+        return False  # summed, and unchanged since: a second refresh sent for the same change
+    RollupDay.objects.get_or_create(day=day, defaults={"changes": 1, "summed_at": now})
+    with transaction.atomic():
+        summed = RollupDay.objects.select_for_update().get(day=day)
+        if summed.changes == 0 and not force:
+            return False  # another process got there first
+        start, end = day_bounds(day)
+        finished = Incident.objects.filter(reported_at__gte=start, reported_at__lt=end, status__in=stats.FINISHED)
+        cells = stats.count_cases(finished, now=now, by=ROLLUP_DIMENSIONS)
+        DailyCount.objects.filter(day=day).delete()
+        DailyCount.objects.bulk_create(_daily_counts(day, cells), batch_size=500)
+        summed.changes, summed.summed_at = 0, now
+        summed.save(update_fields=["changes", "summed_at"])
+    return True
+
+
+def _daily_counts(day: date, cells: dict[tuple, dict]) -> list[DailyCount]:
+    rows = []
+    for breakdown, keeps in BREAKDOWN_KEEPS.items():
+        folded: dict[tuple, dict] = {}
+        for key, counts in cells.items():
+            kept = tuple(value for name, value in zip(ROLLUP_DIMENSIONS, key) if name in keeps)
+            totals = folded.setdefault(kept, dict.fromkeys(stats.FINISHED_COUNTERS, 0))
+            for name in stats.FINISHED_COUNTERS:
+                totals[name] += counts.get(name, 0)
+        for kept, totals in folded.items():
+            dimensions = dict(zip(keeps, kept))
+            rows.append(DailyCount(
+                day=day, breakdown=breakdown,
+                grid_id=dimensions.get("grid"), category_id=dimensions.get("category"),
+                department_id=dimensions.get("department"), source=dimensions.get("source", ""),
+                status=dimensions["status"], **totals,
+            ))
+    return rows
+
+
+def rollups_sum_days(*, first: date | None = None, last: date | None = None, force: bool = False, now: datetime | None = None, progress=None) -> int:
+    """Sum every past day from `first` to `last` (by default: the days after the last summed
+    one, or from the first case, up to yesterday), and every summed day changed since (the
+    sweep, for a message lost with the broker). Returns the days summed."""
+    now = now or timezone.now()
+    last = min(last or date.max, local_today(now) - timedelta(days=1))
+    if first is None:
+        newest = RollupDay.objects.order_by("-day").values_list("day", flat=True).first()
+        first = newest + timedelta(days=1) if newest else stats.first_reported_day() or last + timedelta(days=1)
+    days = [first + timedelta(days=i) for i in range(max((last - first).days + 1, 0))]
+    days += RollupDay.objects.filter(changes__gt=0).exclude(day__in=days).order_by("day").values_list("day", flat=True)
+    summed = 0
+    for day in progress(days) if progress else days:
+        summed += rollup_refresh_day(day=day, now=now, force=force)
+    return summed

@@ -1,5 +1,7 @@
 """Celery tasks: they take ids, call one service, and are safe to run twice."""
 
+from datetime import date
+
 from celery import shared_task
 
 from . import services
@@ -35,3 +37,13 @@ def watch_calendar() -> dict:
 @shared_task(acks_late=True)
 def remind_suspended() -> int:
     return services.incident_remind_suspended()
+
+
+@shared_task(acks_late=True)
+def refresh_rollup_day(day: str) -> bool:
+    return services.rollup_refresh_day(day=date.fromisoformat(day))
+
+
+@shared_task(acks_late=True)
+def sum_days() -> int:
+    return services.rollups_sum_days()

@@ -7,11 +7,11 @@ A day is a day of the town's clock (TIME_ZONE); a patrol belongs to the day it s
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Avg, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, shape
 
 from accounts.models import Role
+from govgrid.towntime import day_bounds
 from grids.models import Compound, Grid, GridWorker
 from incidents.selectors import TOWN_WIDE_ROLES
 
@@ -36,14 +37,6 @@ SIMPLIFY_METRES = 1.0
 # The days a patrol can be asked about: wide enough for any record, narrow enough that a day's
 # bounds (and a week before it) stay within the dates Python and the database can hold.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The start of the town-local day, and of the next."""
-    return (
-        timezone.make_aware(datetime.combine(day, time.min)),
-        timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)),
-    )
 
 
 def patrols_visible_to(user) -> QuerySet[Patrol]:
@@ -125,6 +118,22 @@ def workers_without_patrol(day: date, *, grids=None) -> list[GridWorker]:
         workers = workers.filter(grids__in=grids)
     workers = workers.select_related("user").prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("code")))
     return list(workers.distinct().order_by("user__username"))
+
+
+def coverage_by_worker(first_day: date, last_day: date, workers=None) -> dict[int, float]:
+    """Each grid worker's average patrol coverage from `first_day` to `last_day` (town days), 0 to
+    100, by user id: the mean of Patrol.coverage over the patrols they started in those days
+    that have one (a patrol whose positions have not arrived has none). Days without a patrol
+    are not counted: it says how fully a worker walks their grid when they patrol, not how often
+    (workers_without_patrol tells that). Workers with no such patrol are left out; `workers`
+    (user ids) narrows it to those."""
+    start, _ = day_bounds(first_day)
+    _, end = day_bounds(last_day)
+    patrols = Patrol.objects.filter(started_at__gte=start, started_at__lt=end, coverage__isnull=False)
+    if workers is not None:
+        patrols = patrols.filter(worker__in=list(workers))
+    averages = patrols.order_by().values_list("worker").annotate(average=Avg("coverage"))
+    return {worker: round(average * 100, 1) for worker, average in averages}
 
 
 @dataclass

@@ -29,12 +29,13 @@ from grids.models import Grid
 from incidents.errors import Conflict, InvalidInput, Missing, NotAllowed
 from incidents.timelimits import WorkingCalendar
 
+from govgrid.towntime import day_bounds
 from grids.selectors import grids_of
 from grids.spatial import metres_between
 
 from .coverage import grid_coverage, track_length_m
 from .models import Patrol, PatrolCheckin, PatrolEvent, PatrolPoint, PatrolReminder
-from .selectors import checkin_compounds, day_bounds, workers_without_patrol
+from .selectors import checkin_compounds, workers_without_patrol
 
 User = get_user_model()
 

@@ -81,7 +81,10 @@ def test_contact_phones_are_masked_for_those_who_do_not_need_them(api, users, ca
     assert [row["contact_phone"] for row in listed] == ["138****5678"]
 
 
-def test_the_measures_count_only_what_the_asker_sees(api, cases):
+def test_the_measures_count_only_the_askers_grids_or_department(api, cases):
     assert api("official").get("/api/v1/stats/summary/").json()["reported"] == 5
-    assert api("worker_a").get("/api/v1/stats/summary/").json()["reported"] == 2
+    # Their grid's figures: a case of grid B they were given to handle counts in grid B's.
+    assert api("worker_a").get("/api/v1/stats/summary/").json()["reported"] == 1
+    assert api("worker_b").get("/api/v1/stats/summary/").json()["reported"] == 3
+    assert api("department").get("/api/v1/stats/summary/").json()["reported"] == 1
     assert api("other_department").get("/api/v1/stats/summary/").json()["reported"] == 0

@@ -279,9 +279,10 @@ def test_a_grid_worker_counts_only_the_cases_they_can_see(api, town_cases):
     assert (figures["due"], figures["closed"], figures["completion_rate"]) == (2, 1, 50.0)
 
 
-def test_a_grid_worker_also_counts_cases_assigned_to_them_elsewhere(api, users, town_cases):
+def test_a_grid_workers_figures_are_their_grids_even_with_a_case_assigned_to_them_elsewhere(api, users, town_cases):
+    # The dashboard's rule (issue 9): a worker's figures are their grid's, whoever handles them.
     Incident.objects.filter(grid=town_cases).update(assignee=users["worker_a"])
-    assert figures_for(api, "worker_a")["due"] == 3
+    assert figures_for(api, "worker_a")["due"] == 2
 
 
 def test_a_department_member_counts_only_their_departments_cases(api, users, department, town_cases):

@@ -36,6 +36,7 @@ from accounts.models import Department, Role, User
 from grids.models import Community, Compound, Grid, GridWorker, Town
 from incidents import demo_data as data
 from incidents.models import CalendarDay, Category, Incident, IncidentEvent, Source
+from govgrid.celery import send_task_safely
 from incidents.outbox import dispatch_held
 from incidents.photos import prepare_photo
 from incidents.holidays import last_known_year
@@ -225,6 +226,9 @@ class Command(BaseCommand):
             IncidentEvent.objects.filter(processed_at__isnull=True).update(processed_at=now)
             # The grid workers' last few working days on patrol, and this morning's.
             patrols = patrols_demo.build(rng=random.Random(seed), now=now)
+        # The dashboard's daily counts of the past days: summed by the worker once it runs, and
+        # read from the cases until then.
+        send_task_safely("incidents.tasks.sum_days")
         self.stdout.write(summary_text(now))
         self.stdout.write(f"Patrols: {patrols['patrols']} with {patrols['points']} positions and {patrols['checkins']} check-ins.")
 
@@ -342,6 +346,14 @@ class TownBuilder:
             for cell, name in zip(self.rng.sample(edge, data.NEW_COMPOUNDS), data.NEW_COMPOUND_NAMES)
         ]
         Compound.objects.bulk_create(compounds)
+        # The town's residents (about 200,000), shared out by the grids' households.
+        households = {cell.grid.pk: 0 for cell in cells}
+        for compound in compounds:
+            households[compound.grid.pk] += compound.households
+        total = sum(households.values())
+        for cell in cells:
+            cell.grid.population = round(data.RESIDENTS * households[cell.grid.pk] / total)
+        Grid.objects.bulk_update([cell.grid for cell in cells], ["population"])
 
     def compound(self, cell: Cell, name: str, *, old: bool) -> Compound:
         latitude, longitude = cell.point(self.rng, margin=0.15)
