@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "volunteers",
     "console",
     "mobile",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

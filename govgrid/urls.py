@@ -17,6 +17,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("console/", include("console.urls")),
     path("m/", include("mobile.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

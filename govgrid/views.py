@@ -11,7 +11,7 @@ from accounts.models import Role
 FRONTS = {
     Role.DISPATCHER: ("console:cases", "?queue=new"),
     Role.INSPECTOR: ("console:cases", "?queue=inspection"),
-    Role.OFFICIAL: ("console:cases", "?queue=overdue"),
+    Role.OFFICIAL: ("dashboard:index", ""),
     Role.DEPARTMENT: ("mobile:home", ""),
     Role.WORKER: ("mobile:home", ""),
 }

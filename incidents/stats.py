@@ -33,7 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -196,6 +196,7 @@ def measures(counts: dict) -> dict:
         "overdue_completion_rate": _rate(closed_late, due),
         "rework_rate": _rate(c["reworked"], due),
         "timely_dispatch_rate": stages[Stage.DISPATCH]["timely_rate"],
+        "dispatched_on_time": stages[Stage.DISPATCH]["done_on_time"],
         "accurate_dispatch_rate": _rate(c["accurately_dispatched"], c["dispatched"]),
         "extension_rate": _rate(c["extended"], c["dispatched"]),
         "average_dispatch_minutes": stages[Stage.DISPATCH]["average_minutes"],
@@ -278,15 +279,15 @@ def first_reported_day() -> date | None:
 
 def filter_cases(incidents: QuerySet[Incident], filters: Filters) -> QuerySet[Incident]:
     incidents = incidents.filter(reported_at__gte=day_start(filters.first_day), reported_at__lt=day_start(filters.last_day + timedelta(days=1)))
-    if filters.grids is not None:
-        incidents = incidents.filter(grid__in=filters.grids)
-    if filters.categories is not None:
-        incidents = incidents.filter(category__in=filters.categories)
-    if filters.departments is not None:
-        incidents = incidents.filter(assigned_department__in=filters.departments)
-    if filters.sources is not None:
-        incidents = incidents.filter(source__in=filters.sources)
-    return incidents
+    return _narrowed(incidents, filters, department="assigned_department")
+
+
+def _narrowed(rows: QuerySet, filters: Filters, *, department: str) -> QuerySet:
+    """Cases or daily counts in the filters' grids, categories, departments and sources."""
+    for field, chosen in (("grid", filters.grids), ("category", filters.categories), (department, filters.departments), ("source", filters.sources)):
+        if chosen is not None:
+            rows = rows.filter(**{f"{field}__in": chosen})
+    return rows
 
 
 def _summed_days(filters: Filters, now: datetime) -> tuple[date, date, list[date]]:
@@ -327,16 +328,7 @@ def count(filters: Filters, *, now: datetime, by: tuple[str, ...] = ()) -> dict[
 def _daily_counts(filters: Filters, by: tuple[str, ...]) -> QuerySet[DailyCount]:
     split = {BREAKDOWN_OF[group] for group in by if group in BREAKDOWN_OF} | {BREAKDOWN_OF[name] for name in filters.named()}
     breakdown = split.pop() if len(split) == 1 else DailyCount.Breakdown.CELL if split else DailyCount.Breakdown.TOWN
-    rows = DailyCount.objects.filter(breakdown=breakdown).order_by()
-    if filters.grids is not None:
-        rows = rows.filter(grid__in=filters.grids)
-    if filters.categories is not None:
-        rows = rows.filter(category__in=filters.categories)
-    if filters.departments is not None:
-        rows = rows.filter(department__in=filters.departments)
-    if filters.sources is not None:
-        rows = rows.filter(source__in=filters.sources)
-    return rows
+    return _narrowed(DailyCount.objects.filter(breakdown=breakdown).order_by(), filters, department="department")
 
 
 def summary(filters: Filters, *, now: datetime) -> dict:
@@ -492,8 +484,15 @@ def cases_behind(measure: str, *, now: datetime) -> Q:
         "rejected": Q(status=Status.REJECTED),
         "merged": Q(status=Status.MERGED),
         "dispatched": Q(accepted_at__isnull=False, assigned_at__isnull=False),
+        # A case returned and dispatched again counts once here, where the rate counts each dispatch.
+        "dispatched_on_time": Exists(IncidentStage.objects.filter(
+            incident=OuterRef("pk"), stage=Stage.DISPATCH, completed=True, ended_at__lte=F("deadline"),
+        )),
     }
     return tests[measure]
 
 
-DRILLABLE = ("reported", "due", "closed", "closed_on_time", "closed_late", "overdue_open", "reworked", "open", "suspended", "rejected", "merged", "dispatched")
+DRILLABLE = (
+    "reported", "due", "closed", "closed_on_time", "closed_late", "overdue_open", "reworked", "open", "suspended", "rejected", "merged",
+    "dispatched", "dispatched_on_time",
+)

@@ -4,12 +4,14 @@ Playwright's sync API runs an event loop in the test's thread, and Django refuse
 beside a running loop; the browser tests allow them, as the ORM here runs synchronously anyway.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
 
@@ -77,3 +79,47 @@ def screenshot():
         return path
 
     return take
+
+
+TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
+
+
+@pytest.fixture
+def offline_tiles(settings):
+    """Map tiles from a host the pages cannot reach, as here, offline."""
+    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "TILES": [("Tiles", TILES, {"attribution": "Tiles"})]}
+
+
+def desktop(browser, live_server, blocked: list):
+    """A 1920×1080 page in Chinese that reaches only the live server."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+
+    def only_local(route):
+        if re.match(r"https?://([^/:]+)", route.request.url).group(1) in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return page
+
+
+def logged_in_by_cookie(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    return page
+
+
+def log_in(page, username: str) -> None:
+    """Through the app's own login page, with the test users' password (tests/conftest.py)."""
+    page.goto(reverse("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f"pw-{username}")
+    with page.expect_navigation():
+        page.click("form.login button[type=submit]")

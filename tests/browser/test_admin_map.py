@@ -18,16 +18,7 @@ from .conftest import CHROMIUM
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
-
-TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
-
-
-@pytest.fixture(autouse=True)
-def offline_tiles(settings):
-    """A base map that exists only outside: every tile request is refused, as it is offline."""
-    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "TILES": [("Tiles", TILES, {"attribution": "Tiles"})]}
-
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_tiles")]
 
 @pytest.fixture
 def town_grids(town, community):

@@ -7,8 +7,6 @@ Screenshots of each console page at 1920 px are saved in /tmp/shots (console-*.p
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
@@ -17,46 +15,14 @@ from incidents import services
 from incidents.models import Incident
 from tests.conftest import IN_GRID_A, IN_GRID_B
 
-from .conftest import CHROMIUM, LOCAL_HOSTS, SHOTS
+from .conftest import CHROMIUM, SHOTS, desktop, log_in, logged_in_by_cookie
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_tiles")]
 
-TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 WAIT_MS = 8000  # the pages poll every 5 s
-
-
-@pytest.fixture(autouse=True)
-def offline_tiles(settings):
-    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "TILES": [("Tiles", TILES, {"attribution": "Tiles"})]}
-
-
-def desktop(browser, live_server, blocked: list):
-    """A 1920×1080 page in Chinese that reaches only the live server."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", base_url=live_server.url)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-
-    def only_local(route):
-        if re.match(r"https?://([^/:]+)", route.request.url).group(1) in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
-    return page
-
-
-def logged_in_by_cookie(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    return page
 
 
 def shot(page, name: str) -> None:
@@ -93,11 +59,7 @@ def test_a_report_goes_round_the_loop_from_the_console(browser, live_server, tra
     page = desktop(browser, live_server, blocked)
 
     # The dispatcher logs in on the app's own page and lands in the console.
-    page.goto(reverse("login"))
-    page.fill("input[name=username]", "dispatcher")
-    page.fill("input[name=password]", "pw-dispatcher")
-    with page.expect_navigation():
-        page.click("form.login button[type=submit]")
+    log_in(page, "dispatcher")
     assert page.url.endswith("/console/?queue=new")
     expect(page.locator('[data-count="new"]')).to_have_text("0")
     shot(page, "list-empty")

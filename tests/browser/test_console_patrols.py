@@ -15,17 +15,13 @@ from patrols import services
 from tests.patrols.helpers import across_a, patrol_with, walk
 
 from .conftest import CHROMIUM
-from .test_console import TILES, desktop, logged_in_by_cookie, shot
+from .conftest import desktop, logged_in_by_cookie
+from .test_console import shot
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def offline_tiles(settings):
-    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "TILES": [("Tiles", TILES, {"attribution": "Tiles"})]}
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("offline_tiles")]
 
 
 def test_the_command_centre_sees_the_days_tracks_and_coverage(browser, live_server, transactional_db, users, grid_a, grid_b):

@@ -62,7 +62,7 @@ def test_another_grids_case_is_missing_for_an_action_too(browse, users, categori
     [
         ("dispatcher", "/console/?queue=new"),
         ("inspector", "/console/?queue=inspection"),
-        ("official", "/console/?queue=overdue"),
+        ("official", "/dashboard/"),
         ("department", "/m/"),
         ("worker_a", "/m/"),
     ],

@@ -1,0 +1,120 @@
+"""The dashboard's filters: a period and where, in the query string so a view can be
+bookmarked, sent, and opened again on the wall screen."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from govgrid.towntime import local_today
+from grids.models import Community, Grid
+from incidents.models import Category, Source
+from incidents.stats import Filters
+
+PERIODS = [
+    ("today", _("today")),
+    ("week", _("this week")),
+    ("month", _("this month")),
+    ("quarter", _("this quarter")),
+    ("year", _("this year")),
+    ("custom", _("custom range")),
+]
+# A custom range at most this long: three years answer any question a meeting asks.
+LONGEST_DAYS = 3 * 366
+
+
+def period_start(period: str, today: date) -> date:
+    if period == "today":
+        return today
+    if period == "week":
+        return today - timedelta(days=today.weekday())
+    if period == "month":
+        return today.replace(day=1)
+    if period == "quarter":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return today.replace(month=1, day=1)
+
+
+def _blank(label) -> list:
+    return [("", label)]
+
+
+class DashboardFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=PERIODS)
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    community = forms.ChoiceField(label=_("Community"), required=False)
+    grid = forms.ChoiceField(label=_("Grid"), required=False)
+    major = forms.ChoiceField(label=_("Major category"), required=False)
+    category = forms.ChoiceField(label=_("Minor category"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.order_by("code"), empty_label=_("every department")
+    )
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=_blank(_("any source")) + list(Source.choices))
+
+    def __init__(self, data=None, *, now, **kwargs):
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = "month"  # shown as chosen, as it is used
+        super().__init__(data, **kwargs)
+        self.today = local_today(now)
+        self.communities = list(Community.objects.order_by("code"))
+        self.grids = list(Grid.objects.order_by("code"))
+        self.categories = list(Category.objects.order_by("code"))
+        self.fields["community"].choices = _blank(_("every community")) + [(c.code, c.name) for c in self.communities]
+        self.fields["grid"].choices = _blank(_("every grid")) + [(g.code, g.name) for g in self.grids]
+        majors = [c for c in self.categories if c.parent_id is None]
+        self.fields["major"].choices = _blank(_("every major category")) + [(c.code, f"{c.code} {c.name}") for c in majors]
+        self.fields["category"].choices = _blank(_("every minor category")) + [
+            (c.code, f"{c.code} {c.name}") for c in self.categories if c.parent_id is not None
+        ]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "filter")
+
+    def clean(self):
+        values = super().clean()
+        period = values.get("period") or "month"
+        if period == "custom":
+            start, end = values.get("start"), values.get("end")
+            if start is None:
+                self.add_error("start", _("Give the first day of the range."))
+            if end is None:
+                self.add_error("end", _("Give the last day of the range."))
+            if start and end and start > end:
+                self.add_error("end", _("The end of the period is before its start."))
+            elif start and end and (end - start).days >= LONGEST_DAYS:
+                self.add_error("end", _("Choose a range of at most three years."))
+        else:
+            values["start"], values["end"] = period_start(period, self.today), self.today
+        grid, community = values.get("grid"), values.get("community")
+        if grid and community and not grid.startswith(community):
+            self.add_error("grid", _("This grid is not in the chosen community."))
+        major, minor = values.get("major"), values.get("category")
+        if major and minor and not minor.startswith(major):
+            self.add_error("category", _("This minor category is not in the chosen major category."))
+        return values
+
+    def to_filters(self) -> Filters:
+        """The cases the form names, for everyone; narrow with Filters.within(user)."""
+        values = self.cleaned_data
+        department = values.get("department")
+        return Filters.by_codes(
+            values["start"], values["end"],
+            community=values.get("community"), grid=values.get("grid"), category=values.get("category") or values.get("major"),
+            department_id=department.pk if department else None, source=values.get("source"),
+        )
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters in words, for titles and exports: [(label, value)], the period first."""
+        values = self.cleaned_data
+        period = dict(PERIODS)[values["period"]]
+        span = f"{formats.date_format(values['start'], 'SHORT_DATE_FORMAT')} – {formats.date_format(values['end'], 'SHORT_DATE_FORMAT')}"
+        described = [(str(_("Period")), f"{period} ({span})")]
+        for name in ("community", "grid", "major", "category", "source"):
+            if values.get(name):
+                described.append((str(self.fields[name].label), str(dict(self.fields[name].choices)[values[name]])))
+        if values.get("department"):
+            described.append((str(self.fields["department"].label), values["department"].name))
+        return described
