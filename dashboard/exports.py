@@ -64,12 +64,12 @@ def export(request, what, kind):
         return _refused(_problems(form))
     if what == "cases" and (request.GET.get("measure") or "reported") not in stats.DRILLABLE:
         return _refused(_("There is no such figure to list the cases of."))
-    sheet = SHEETS[what](request, filters, now)
+    sheet = SHEETS[what](request, form, filters, now)
+    values = form.cleaned_data
+    name = ["dashboard", sheet.name, values["start"].isoformat(), values["end"].isoformat(), *(v for _label, v in form.described()[1:]), sheet.note]
+    filename = f"{_safe('-'.join(part for part in name if part))}.{kind}"
     if kind == "csv":
-        values = form.cleaned_data
-        name = ["dashboard", sheet.name, values["start"].isoformat(), values["end"].isoformat(), *(v for _label, v in form.described()[1:]), sheet.note]
         response = StreamingHttpResponse(_csv_lines(sheet), content_type="text/csv; charset=utf-8")
-        filename = _safe("-".join(part for part in name if part)) + ".csv"
     else:
         made = timezone.localtime(now)
         town = Town.objects.first()
@@ -79,7 +79,6 @@ def export(request, what, kind):
             _xlsx(sheet, " · ".join(part for part in title if part)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        filename = f"dashboard-{sheet.name}-{made:%Y-%m-%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -105,9 +104,9 @@ def _safe(name: str) -> str:
 # The sheets
 
 
-def measures_sheet(request, filters: stats.Filters, now: datetime) -> Sheet:
+def measures_sheet(request, form, filters: stats.Filters, now: datetime) -> Sheet:
     """One row per figure: its value, the previous period's, the change and the formula."""
-    figures, before = stats.summary(filters, now=now), stats.summary(filters.previous(), now=now)
+    figures, before = stats.summary(filters, now=now), stats.summary(form.previous(filters), now=now)
     rows = []
     for figure in FIGURES:
         value, earlier = figures[figure.key], before[figure.key]
@@ -130,7 +129,7 @@ def _number(value, unit: str):
     return value if unit else int(value)
 
 
-def rankings_sheet(request, filters: stats.Filters, now: datetime) -> Sheet:
+def rankings_sheet(request, form, filters: stats.Filters, now: datetime) -> Sheet:
     table = ranking(filters, level_of(request.GET.get("level")), user=request.user, now=now)
     columns = [Column(_("Rank"), 6, "number"), Column(str(table.label), 24)]
     columns += [Column(str(column.label), 12, "number") for column in table.columns]
@@ -145,7 +144,7 @@ def rankings_sheet(request, filters: stats.Filters, now: datetime) -> Sheet:
     return Sheet(f"{_('Rankings')} · {table.label}", f"rankings-{table.level}", columns, rows)
 
 
-def cases_sheet(request, filters: stats.Filters, now: datetime) -> Sheet:
+def cases_sheet(request, form, filters: stats.Filters, now: datetime) -> Sheet:
     """The cases behind a figure (?measure=, "reported" by default), oldest first; no phone
     numbers or people, only what a meeting needs to follow the cases up."""
     measure = request.GET.get("measure") or "reported"

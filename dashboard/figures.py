@@ -4,7 +4,7 @@ order, each with its formula (DOMAIN.md; computed in incidents.stats) and the ca
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext as gettext_now, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from incidents.workflow import Stage
 
@@ -19,6 +19,9 @@ class Figure:
     cases: str = ""
     # Whether a rise is good news (green) or bad (red); None for neither.
     higher_is_better: bool | None = True
+    # Whether the figure behind the link counts the cases listed; the timely dispatch rate
+    # counts dispatches, and a case dispatched twice is listed once.
+    counts_cases: bool = True
 
 
 FIGURES = (
@@ -29,6 +32,7 @@ FIGURES = (
     Figure(
         "timely_dispatch_rate", _("Timely dispatch rate"),
         _("dispatches made within the dispatch limit ÷ (dispatches made + cases waiting past it)"), "%", "dispatched_on_time",
+        counts_cases=False,
     ),
     Figure("reported", _("Cases reported"), _("every case reported in the period, rejected and merged ones included"), "", "reported", None),
     Figure("due", _("Cases due"), _("cases closed + open cases past their deadline; rejected and merged cases count as neither"), "", "due", None),
@@ -97,11 +101,11 @@ def _parts(key: str, figures: dict) -> tuple[str, list[tuple[str, int]]]:
         "overdue_completion_rate": ("÷", [(MEASURE_TITLES["closed_late"], figures["closed_late"]), due]),
         "rework_rate": ("÷", [(MEASURE_TITLES["reworked"], figures["reworked"]), due]),
         "timely_dispatch_rate": ("÷", [
-            (gettext_now("Dispatched on time"), dispatch["done_on_time"]), (gettext_now("Dispatches due"), dispatch["done"] + dispatch["late_open"]),
+            (gettext("Dispatched on time"), dispatch["done_on_time"]), (gettext("Dispatches due"), dispatch["done"] + dispatch["late_open"]),
         ]),
         "due": ("+", [(BY_KEY["closed"].label, figures["closed"]), (BY_KEY["overdue_open"].label, figures["overdue_open"])]),
-        "average_dispatch_minutes": ("", [(gettext_now("Dispatches made"), dispatch["done"])]),
-        "average_handle_minutes": ("", [(gettext_now("Handlings done"), handle["done"])]),
+        "average_dispatch_minutes": ("", [(gettext("Dispatches made"), dispatch["done"])]),
+        "average_handle_minutes": ("", [(gettext("Handlings done"), handle["done"])]),
         "average_close_hours": ("", [(BY_KEY["closed"].label, figures["closed"])]),
     }
     return parts.get(key, ("", []))

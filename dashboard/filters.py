@@ -1,6 +1,7 @@
 """The dashboard's filters: a period and where, in the query string so a view can be
 bookmarked, sent, and opened again on the wall screen."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django import forms
@@ -54,21 +55,32 @@ class DashboardFilterForm(forms.Form):
     )
     source = forms.ChoiceField(label=_("Source"), required=False, choices=_blank(_("any source")) + list(Source.choices))
 
-    def __init__(self, data=None, *, now, **kwargs):
+    def __init__(self, data=None, *, now, user=None, **kwargs):
         if data is not None and not data.get("period"):
             data = data.copy()
             data["period"] = "month"  # shown as chosen, as it is used
         super().__init__(data, **kwargs)
         self.today = local_today(now)
-        self.communities = list(Community.objects.order_by("code"))
-        self.grids = list(Grid.objects.order_by("code"))
-        self.categories = list(Category.objects.order_by("code"))
-        self.fields["community"].choices = _blank(_("every community")) + [(c.code, c.name) for c in self.communities]
-        self.fields["grid"].choices = _blank(_("every grid")) + [(g.code, g.name) for g in self.grids]
-        majors = [c for c in self.categories if c.parent_id is None]
+        # Only the places and department the asker may see are offered: another grid's code in
+        # the address is refused as a choice that does not exist.
+        scope = Filters(first_day=self.today, last_day=self.today).within(user) if user is not None else None
+        grids = Grid.objects.select_related("community").order_by("code")
+        if scope is not None and scope.grids is not None:
+            grids = grids.filter(pk__in=scope.grids)
+        grids = list(grids)
+        communities = list(dict.fromkeys(grid.community for grid in grids)) if scope and scope.grids is not None else list(Community.objects.order_by("code"))
+        if scope is not None and scope.departments is not None:
+            self.fields["department"].queryset = Department.objects.filter(pk__in=scope.departments)
+        self.scoped = scope is not None and (scope.grids is not None or scope.departments is not None)
+        categories = list(Category.objects.order_by("code"))
+        # Kept for the pages: the map's grids, the charts' names.
+        self.grids, self.communities, self.categories = grids, communities, categories
+        self.fields["community"].choices = _blank(_("every community")) + [(c.code, c.name) for c in communities]
+        self.fields["grid"].choices = _blank(_("every grid")) + [(g.code, g.name) for g in grids]
+        majors = [c for c in categories if c.parent_id is None]
         self.fields["major"].choices = _blank(_("every major category")) + [(c.code, f"{c.code} {c.name}") for c in majors]
         self.fields["category"].choices = _blank(_("every minor category")) + [
-            (c.code, f"{c.code} {c.name}") for c in self.categories if c.parent_id is not None
+            (c.code, f"{c.code} {c.name}") for c in categories if c.parent_id is not None
         ]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "filter")
@@ -105,6 +117,27 @@ class DashboardFilterForm(forms.Form):
             community=values.get("community"), grid=values.get("grid"), category=values.get("category") or values.get("major"),
             department_id=department.pk if department else None, source=values.get("source"),
         )
+
+    def previous(self, filters: Filters) -> Filters:
+        """The period to compare with, of the same length: the same days of the week, month,
+        quarter or year before (this month's first 29 days against last month's first 29), the
+        day before for today, and the days just before a custom range."""
+        period = self.cleaned_data["period"]
+        if period == "custom":
+            return filters.previous()
+        start = filters.first_day
+        if period == "today":
+            first = start - timedelta(days=1)
+        elif period == "week":
+            first = start - timedelta(days=7)
+        elif period == "year":
+            first = start.replace(year=start.year - 1)
+        else:
+            back = 1 if period == "month" else 3
+            month = start.month - back
+            first = start.replace(year=start.year + (month - 1) // 12, month=(month - 1) % 12 + 1)
+        last = min(first + (filters.last_day - start), start - timedelta(days=1))
+        return replace(filters, first_day=first, last_day=last)
 
     def described(self) -> list[tuple[str, str]]:
         """The filters in words, for titles and exports: [(label, value)], the period first."""

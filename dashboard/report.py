@@ -93,7 +93,7 @@ def monthly(request):
     first = month_form.cleaned_data["month"] if month_form.is_valid() else None
     days = (first, month_end(first)) if first else (local_today(now),) * 2
     where = {name: request.GET.get(name, "") for name in ("community", "department")}
-    form = DashboardFilterForm({"period": "custom", "start": days[0], "end": days[1], **where}, now=now)
+    form = DashboardFilterForm({"period": "custom", "start": days[0], "end": days[1], **where}, now=now, user=request.user)
     context = {**page_frame(request, form, "report", now), "month_form": month_form}
     if first is not None and form.is_valid():
         context.update(_month_report(form.to_filters().within(request.user), user=request.user, now=now))
@@ -180,7 +180,11 @@ def _wall_figures(request) -> dict:
         "rates": [
             (BY_KEY[key], shown(period[key], "%"), stats.grade(period[key]) if BY_KEY[key].higher_is_better else "") for key in WALL_RATES
         ],
-        "counts": [(BY_KEY[key], shown(today_figures[key], ""), shown(period[key], "")) for key in WALL_COUNTS],
+        # (figure, today, period, whether it is bad news: an overdue case)
+        "counts": [
+            (BY_KEY[key], shown(today_figures[key], ""), shown(period[key], ""), key == "overdue_open" and bool(period[key]))
+            for key in WALL_COUNTS
+        ],
         "worst": _worst(filters, now),
         "overdue": [
             (case, timesince(case.deadline, now, depth=1)) for case in overdue.order_by("-deadline")[:WALL_OVERDUE]
@@ -198,5 +202,8 @@ def _worst(filters: stats.Filters, now: datetime) -> dict:
     names = dict(model.objects.filter(pk__in=[pk for pk, _m in rated]).values_list("pk", "name"))
     return {
         "label": LEVELS[group],
-        "rows": [{"name": names.get(pk, "—"), "rate": shown(m["completion_rate"], "%"), "due": shown(m["due"], "")} for pk, m in rated],
+        "rows": [
+            {"name": names.get(pk, "—"), "rate": shown(m["completion_rate"], "%"), "grade": stats.grade(m["completion_rate"]), "due": shown(m["due"], "")}
+            for pk, m in rated
+        ],
     }

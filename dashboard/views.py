@@ -126,10 +126,12 @@ def index(request):
     context = page_frame(request, form, "index", now)
     if filters is not None:
         figures = stats.summary(filters, now=now)
-        before = filters.previous()
+        before = form.previous(filters)
         context.update({
             "cards": figure_cards(figures, stats.summary(before, now=now), context["query"]),
             "before": before,
+            # The demo, or a town new to the platform: a period before the first case.
+            "before_partial": before.first_day < (stats.first_reported_day() or before.first_day),
             "charts": overview(form, filters, now=now),
             "labels": chart_labels(),
             "map_json": map_settings_json(),
@@ -171,8 +173,11 @@ def lateness(incident, now) -> tuple[str, str]:
 
 
 def console_query(form: DashboardFilterForm, measure: str) -> str:
-    """The command centre's list filters nearest to these: the same places, categories,
-    department, source and days, and the status where the measure is one."""
+    """The command centre's list with the same cases: the same places, categories, department,
+    source and days, and the status where the measure is one; "" where its filters cannot say
+    which cases a measure counts (closed late, reworked, overdue by the case's own deadline)."""
+    if measure != "reported" and measure not in CONSOLE_STATUS:
+        return ""
     values = form.cleaned_data
     query = [(name, values[name]) for name in ("community", "grid", "major", "category", "source") if values.get(name)]
     if values.get("department"):

@@ -84,10 +84,10 @@ def test_a_grid_worker_sees_their_grids_cases_as_plain_text(browse, town_cases):
     assert town_cases["b_overdue"].code not in page
 
 
-def test_a_grid_worker_asking_for_another_grid_sees_no_case(browse, town_cases, grid_b):
+def test_a_grid_worker_asking_for_another_grid_is_refused_that_grid(browse, town_cases, grid_b):
     response = browse("worker_a").get(URL, {**period(), "grid": grid_b.code, "measure": "reported"})
-    assert listed(response) == []
-    assert "No cases match." in response.content.decode()
+    assert "grid" in response.context["filters"].errors
+    assert "rows" not in response.context
 
 
 def test_a_department_member_sees_only_their_departments_cases(browse, town_cases):
@@ -142,3 +142,10 @@ def test_it_pages_fifty_at_a_time_with_as_many_queries_for_sixty_cases_as_for_tw
     second = client.get(URL, {**query, "page": 2})
     assert len(second.context["rows"]) == 10
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_the_command_centres_list_is_offered_only_where_it_shows_the_same_cases(browse, town_cases):
+    status_list = browse("dispatcher").get(URL, {**period(), "measure": "closed"})
+    assert "status=closed" in status_list.context["console_query"]
+    # The console's filters cannot say which cases were closed late: no button, only the rows' links.
+    assert browse("dispatcher").get(URL, {**period(), "measure": "closed_late"}).context["console_query"] == ""

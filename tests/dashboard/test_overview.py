@@ -93,13 +93,12 @@ def test_a_grid_worker_sees_only_their_grids_cases(browse, town_cases, grid_a, g
     }
 
 
-def test_a_grid_worker_asking_for_another_grid_sees_nothing(browse, town_cases, grid_b):
-    response = browse("worker_a").get(URL, {**period(), "grid": grid_b.code})
-    figures = card_values(response)
-    assert figures["reported"] == 0
-    assert figures["completion_rate"] is None
-    assert response.context["charts"]["grids"]["features"] == []
-    assert response.context["charts"]["community"] == []
+def test_a_grid_worker_is_offered_only_their_grids_and_refused_another(browse, town_cases, grid_a, grid_b):
+    response = browse("worker_a").get(URL, period())
+    assert [code for code, _name in response.context["filters"].fields["grid"].choices if code] == [grid_a.code]
+    assert "Figures of your grids only: 新东一网格" in response.content.decode()
+    refused = browse("worker_a").get(URL, {**period(), "grid": grid_b.code})
+    assert "grid" in refused.context["filters"].errors and "cards" not in refused.context
 
 
 def test_a_department_member_sees_only_their_departments_cases(browse, town_cases):

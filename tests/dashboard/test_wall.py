@@ -39,7 +39,7 @@ def test_the_wall_shows_the_periods_rates_counts_and_newest_overdue_cases(browse
     assert "新安镇" in page
     assert f"{figures['completion_rate']:.1f}%" in page
     assert [case.code for case, _late in response.context["overdue"]] == [wall_cases["b_overdue"].code, wall_cases["a_overdue"].code]
-    counts = {figure.key: period_value for figure, _today, period_value in response.context["counts"]}
+    counts = {figure.key: period_value for figure, _today, period_value, _bad in response.context["counts"]}
     assert counts["overdue_open"] == "2" and counts["due"] == str(figures["due"])
     assert f'data-url="{DATA}?' in page and "wall.js" in page
 
