@@ -149,3 +149,22 @@ def test_an_official_widens_the_period_picks_a_grid_and_downloads_the_overdue_ca
 
     assert page.errors == []
     assert all(url.startswith(TILES.split("{")[0]) for url in blocked)  # only the tile probe
+
+
+def test_the_wall_screen_shows_the_figures_large_and_dark_and_refreshes_them(browser, live_server, transactional_db, users, cases):
+    blocked = []
+    page = desktop(browser, live_server, blocked)
+    log_in(page, "official")
+    page.clock.install()
+    page.goto(reverse("dashboard:wall"))
+    expect(page.locator('[data-figure="completion_rate"] p')).to_have_text("50.0%")  # 2 closed of 4 due today
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert sum(int(part) for part in background[background.index("(") + 1:-1].split(",")[:3]) < 150, background
+    # A case closed meanwhile shows at the next refresh, without reloading the page.
+    Incident.objects.filter(code="A-OVERDUE").update(status="closed", closed_at=timezone.now())
+    with page.expect_response(lambda response: "/dashboard/wall/data/" in response.url):
+        page.clock.fast_forward("01:01")
+    expect(page.locator('[data-figure="completion_rate"] p')).to_have_text("75.0%")
+    shot(page, "wall")
+    assert page.errors == []
+    assert all(url.startswith(TILES.split("{")[0]) for url in blocked)  # the overview's tile probe, at login
