@@ -386,19 +386,18 @@ class IncidentEvent(models.Model):
 
 
 class RollupDay(models.Model):
-    """A day (town time) whose finished cases are summed in DailyCount.
+    """A past day (town time) whose cases are summed in DailyCount, or about to be.
 
-    A day with no row, or a row marked changed, is read from the cases themselves; so are
-    today and every case still live, whose lateness moves with the clock. Every event on a case
-    of a summed day marks the day changed in the same transaction, so the measures are exact
-    whether or not the worker has caught up.
+    A day with no row, or a row marked changed, is read from the cases themselves; so is
+    today. Every event on a case of a past day marks its day changed in the same transaction,
+    so the measures are exact whether or not the worker has caught up.
     """
 
     day = models.DateField(_("day"), primary_key=True)
     # Bumped by each change to one of the day's cases; a refresh clears it only if no change
     # came while it ran (incidents.rollups.rollup_refresh_day).
     changes = models.PositiveIntegerField(_("changes since summed"), default=0)
-    summed_at = models.DateTimeField(_("summed at"))
+    summed_at = models.DateTimeField(_("summed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["day"]
@@ -410,10 +409,11 @@ class RollupDay(models.Model):
 
 
 class DailyCount(models.Model):
-    """The counters of incidents.stats for the finished cases (closed, rejected, merged)
-    reported on one day, by outcome, in each breakdown the dashboard filters or groups by: the
-    whole town, by grid, category, department or source, and by all of them at once ("cell")
-    for filters that combine them. A dimension a breakdown does not split by is empty."""
+    """The counters of incidents.stats for the cases reported on one day, by status, in each
+    breakdown the dashboard filters or groups by: the whole town, by grid, category,
+    department or source, and by all of them at once ("cell") for filters that combine them. A
+    dimension a breakdown does not split by is empty. What the clock changes with no event
+    (an open case passing its deadline) is not stored: it is counted from the open cases."""
 
     class Breakdown(models.TextChoices):
         TOWN = "town", _("town")
@@ -429,8 +429,8 @@ class DailyCount(models.Model):
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("source"), max_length=20, blank=True)
-    status = models.CharField(_("outcome"), max_length=20, choices=Status.CHOICES)
-    # One column per counter of incidents.stats.FINISHED_COUNTERS.
+    status = models.CharField(_("status"), max_length=20, choices=Status.CHOICES)
+    # One column per counter of incidents.stats.STORED_COUNTERS.
     reported = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     merged = models.PositiveIntegerField(default=0)
@@ -443,6 +443,8 @@ class DailyCount(models.Model):
     extended = models.PositiveIntegerField(default=0)
     appeals = models.PositiveIntegerField(default=0)
     appeals_upheld = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    suspended = models.PositiveIntegerField(default=0)
     close_seconds = models.FloatField(default=0)
     closure_normal = models.PositiveIntegerField(default=0)
     closure_overdue = models.PositiveIntegerField(default=0)

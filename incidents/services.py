@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import UnidentifiedImageError
@@ -959,33 +959,43 @@ BREAKDOWN_KEEPS = {
 
 
 def rollup_mark_changed(incident: Incident) -> None:
-    """Called with every event, in its transaction: a change to a case of a summed day makes
-    the dashboard read that day from the cases until it is summed again."""
+    """Called with every event, in its transaction: a change to a case of a past day makes the
+    dashboard read that day from the cases until it is summed again. The day's row is written
+    (inserted if need be) and so held locked until this transaction ends: a sum of the day that
+    starts meanwhile waits, and then sees this change."""
     day = timezone.localtime(incident.reported_at).date()
-    if day < local_today(timezone.now()) and RollupDay.objects.filter(day=day).update(changes=F("changes") + 1):
-        dispatch_on_commit("incidents.tasks.refresh_rollup_day", day.isoformat())
+    if day >= local_today(timezone.now()):
+        return  # today is always read from the cases
+    table = RollupDay._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement, the same on SQLite and PostgreSQL: an upsert that counts.
+        cursor.execute(
+            f"INSERT INTO {table} (day, changes) VALUES (%s, 1) ON CONFLICT (day) DO UPDATE SET changes = {table}.changes + 1",
+            [day],
+        )
+    dispatch_on_commit("incidents.tasks.refresh_rollup_day", day.isoformat())
 
 
 def rollup_refresh_day(*, day: date, now: datetime | None = None, force: bool = False) -> bool:
-    """Sum one past day's finished cases into DailyCount, unless it is summed and unchanged.
+    """Sum one past day's cases into DailyCount, unless it is summed and unchanged.
 
-    The day's row is created first, marked changed, in a transaction of its own, so that a case
-    changed while the sum runs marks it again: the sum then reads the cases under the row's
-    lock, and a change that commits after it waits for the lock and leaves the day marked.
+    The day's row is created first, marked changed, in a transaction of its own; the sum then
+    reads the cases under the row's lock. A change made before it committed marked the row (and
+    held it), so the sum waited for it and sees it; a change that commits after waits for the
+    lock and leaves the day marked for another sum.
     """
     now = now or timezone.now()
     if day >= local_today(now):
         return False  # today is always read from the cases
     if not force and RollupDay.objects.filter(day=day, changes=0).exists():
         return False  # summed, and unchanged since: a second refresh sent for the same change
-    RollupDay.objects.get_or_create(day=day, defaults={"changes": 1, "summed_at": now})
+    RollupDay.objects.get_or_create(day=day, defaults={"changes": 1})
     with transaction.atomic():
         summed = RollupDay.objects.select_for_update().get(day=day)
         if summed.changes == 0 and not force:
             return False  # another process got there first
         start, end = day_bounds(day)
-        finished = Incident.objects.filter(reported_at__gte=start, reported_at__lt=end, status__in=stats.FINISHED)
-        cells = stats.count_cases(finished, now=now, by=ROLLUP_DIMENSIONS)
+        cells = stats.count_cases(Incident.objects.filter(reported_at__gte=start, reported_at__lt=end), now=now, by=ROLLUP_DIMENSIONS)
         DailyCount.objects.filter(day=day).delete()
         DailyCount.objects.bulk_create(_daily_counts(day, cells), batch_size=500)
         summed.changes, summed.summed_at = 0, now
@@ -999,8 +1009,8 @@ def _daily_counts(day: date, cells: dict[tuple, dict]) -> list[DailyCount]:
         folded: dict[tuple, dict] = {}
         for key, counts in cells.items():
             kept = tuple(value for name, value in zip(ROLLUP_DIMENSIONS, key) if name in keeps)
-            totals = folded.setdefault(kept, dict.fromkeys(stats.FINISHED_COUNTERS, 0))
-            for name in stats.FINISHED_COUNTERS:
+            totals = folded.setdefault(kept, dict.fromkeys(stats.STORED_COUNTERS, 0))
+            for name in stats.STORED_COUNTERS:
                 totals[name] += counts.get(name, 0)
         for kept, totals in folded.items():
             dimensions = dict(zip(keeps, kept))
@@ -1014,16 +1024,16 @@ def _daily_counts(day: date, cells: dict[tuple, dict]) -> list[DailyCount]:
 
 
 def rollups_sum_days(*, first: date | None = None, last: date | None = None, force: bool = False, now: datetime | None = None, progress=None) -> int:
-    """Sum every past day from `first` to `last` (by default: the days after the last summed
-    one, or from the first case, up to yesterday), and every summed day changed since (the
-    sweep, for a message lost with the broker). Returns the days summed."""
+    """Sum the past days from `first` to `last` (by default from the first case up to
+    yesterday) that are not summed, or changed since (with `force`: every one). Returns the
+    days summed."""
     now = now or timezone.now()
     last = min(last or date.max, local_today(now) - timedelta(days=1))
-    if first is None:
-        newest = RollupDay.objects.order_by("-day").values_list("day", flat=True).first()
-        first = newest + timedelta(days=1) if newest else stats.first_reported_day() or last + timedelta(days=1)
+    first = first or stats.first_reported_day() or last + timedelta(days=1)
     days = [first + timedelta(days=i) for i in range(max((last - first).days + 1, 0))]
-    days += RollupDay.objects.filter(changes__gt=0).exclude(day__in=days).order_by("day").values_list("day", flat=True)
+    if not force:
+        clean = set(RollupDay.objects.filter(day__gte=first, day__lte=last, changes=0).values_list("day", flat=True))
+        days = [day for day in days if day not in clean]
     summed = 0
     for day in progress(days) if progress else days:
         summed += rollup_refresh_day(day=day, now=now, force=force)

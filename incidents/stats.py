@@ -46,9 +46,6 @@ from .models import Category, DailyCount, Incident, IncidentStage, RollupDay, Su
 from .selectors import TOWN_WIDE_ROLES, late_by
 from .workflow import Appeal, Card, Closure, Stage, Status
 
-FINISHED = (Status.CLOSED, Status.REJECTED, Status.MERGED)
-
-
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -60,7 +57,7 @@ def _rate(part: int, whole: int) -> float | None:
 def case_counters(now: datetime) -> dict:
     exempt = Q(appeal=Appeal.UPHELD)
     closed = Q(status=Status.CLOSED)
-    overdue_open = late_by(now)
+    reworked = Q(rework_count__gt=0) & ~exempt
     dispatched = Q(accepted_at__isnull=False, assigned_at__isnull=False)
     return {
         "reported": Count("id"),
@@ -68,7 +65,7 @@ def case_counters(now: datetime) -> dict:
         "merged": Count("id", filter=Q(status=Status.MERGED)),
         "closed": Count("id", filter=closed),
         "closed_on_time": Count("id", filter=closed & (Q(closed_at__lte=F("deadline")) | exempt)),
-        "reworked": Count("id", filter=(closed | overdue_open) & Q(rework_count__gt=0) & ~exempt),
+        "reworked": Count("id", filter=closed & reworked),
         "dispatched": Count("id", filter=dispatched),
         "accurately_dispatched": Count("id", filter=dispatched & Q(resend_count=0)),
         "returned": Count("id", filter=Q(return_count__gt=0)),
@@ -77,29 +74,41 @@ def case_counters(now: datetime) -> dict:
         "appeals_upheld": Count("id", filter=exempt),
         "close_seconds": Sum(ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField()), filter=closed),
         **{f"closure_{kind}": Count("id", filter=Q(closure=kind)) for kind, _label in Closure.CHOICES},
-        # Live cases only: never in DailyCount.
         "open": Count("id", filter=Q(status__in=Status.OPEN)),
         "suspended": Count("id", filter=Q(status=Status.SUSPENDED)),
-        "overdue_open": Count("id", filter=overdue_open),
+        **late_case_counters(now),
+    }
+
+
+def late_case_counters(now: datetime) -> dict:
+    """What the clock alone changes: open cases past their deadline, and of them the reworked."""
+    return {
+        "overdue_open": Count("id", filter=late_by(now)),
+        "reworked_late": Count("id", filter=late_by(now) & Q(rework_count__gt=0)),
     }
 
 
 def stage_counters(now: datetime) -> dict:
     done = Q(completed=True)
     exempt = Q(incident__appeal=Appeal.UPHELD)
-    late_open = Q(ended_at__isnull=True, deadline__lte=now, incident__status__in=Status.OPEN) & ~exempt
     return {
         "done": Count("id", filter=done),
         "on_time": Count("id", filter=done & (Q(ended_at__lte=F("deadline")) | exempt)),
         "seconds": Sum("elapsed_seconds", filter=done),
-        "late_open": Count("id", filter=late_open),
+        "late_open": Count("id", filter=late_stage(now)),
     }
 
 
-LIVE_ONLY = frozenset({"open", "suspended", "overdue_open", *(f"{stage}_late_open" for stage in Stage.ORDER)})
-# The columns of DailyCount: every counter a finished case can add to.
-FINISHED_COUNTERS = (
-    *(name for name in case_counters(timezone.now()) if name not in LIVE_ONLY),
+def late_stage(now: datetime) -> Q:
+    """A stage still running past its limit, of an open case (an upheld appeal excuses it)."""
+    return Q(ended_at__isnull=True, deadline__lte=now, incident__status__in=Status.OPEN) & ~Q(incident__appeal=Appeal.UPHELD)
+
+
+# Counters the clock changes with no event: never stored, always counted from the cases.
+CLOCK_COUNTERS = frozenset({*late_case_counters(timezone.now()), *(f"{stage}_late_open" for stage in Stage.ORDER)})
+# The columns of DailyCount: every other counter.
+STORED_COUNTERS = (
+    *(name for name in case_counters(timezone.now()) if name not in CLOCK_COUNTERS),
     *(f"card_{level}" for level, _label in Card.CHOICES),
     *(f"{stage}_{name}" for stage in Stage.ORDER for name in ("done", "on_time", "seconds")),
 )
@@ -172,6 +181,7 @@ def _grouped(rows: QuerySet, keys: dict, fields: tuple[str, ...], aggregates: di
 def measures(counts: dict) -> dict:
     """Every figure of the dashboard from one set of counters: None where the whole is zero."""
     c = defaultdict(int, counts)
+    c["reworked"] += c["reworked_late"]
     due = c["closed"] + c["overdue_open"]
     closed_late = c["closed"] - c["closed_on_time"]
     stages = {}
@@ -303,26 +313,46 @@ def _summed_days(filters: Filters, now: datetime) -> tuple[date, date, list[date
 
 
 def count(filters: Filters, *, now: datetime, by: tuple[str, ...] = ()) -> dict[tuple, dict]:
-    """The counters of the cases the filters name, keyed by the values of `by`: DailyCount for
-    the finished cases of summed days, the cases themselves for the rest."""
+    """The counters of the cases the filters name, keyed by the values of `by`. For the days
+    summed and unchanged since: DailyCount, and the clock counters of their open cases; for the
+    other days (today, not summed yet, changed): everything from the cases themselves."""
     first, last, unsummed = _summed_days(filters, now)
     cases = filter_cases(Incident.objects.all(), filters)
     counted: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     if first is not None:
-        from_cases = Q(status__in=Status.LIVE) | ~Q(reported_at__gte=day_start(first), reported_at__lt=day_start(last + timedelta(days=1)))
+        summed = Q(reported_at__gte=day_start(first), reported_at__lt=day_start(last + timedelta(days=1)))
         for day in unsummed:
-            from_cases |= Q(reported_at__gte=day_start(day), reported_at__lt=day_start(day + timedelta(days=1)))
-        cases = cases.filter(from_cases)
+            summed &= ~Q(reported_at__gte=day_start(day), reported_at__lt=day_start(day + timedelta(days=1)))
         rows = _daily_counts(filters, by).filter(day__gte=first, day__lte=last).exclude(day__in=unsummed)
         keys = {f"k{i}": F(ROLLUP_GROUPS[group]) for i, group in enumerate(by)}
-        for row in _grouped(rows, keys, (), {name: Sum(name) for name in FINISHED_COUNTERS}):
-            key = tuple(row.pop(k) for k in keys)
-            for name, value in row.items():
-                counted[key][name] += value or 0
+        for row in _grouped(rows, keys, (), {name: Sum(name) for name in STORED_COUNTERS}):
+            _add(counted, tuple(row.pop(k) for k in keys), row)
+        for key, counts in count_late(cases.filter(summed), now=now, by=by).items():
+            _add(counted, key, counts)
+        cases = cases.filter(~summed)
     for key, counts in count_cases(cases, now=now, by=by).items():
-        for name, value in counts.items():
-            counted[key][name] += value
+        _add(counted, key, counts)
     return {key: dict(counts) for key, counts in counted.items()}
+
+
+def _add(counted: dict, key: tuple, counts: dict) -> None:
+    for name, value in counts.items():
+        counted[key][name] += value or 0
+
+
+def count_late(incidents: QuerySet[Incident], *, now: datetime, by: tuple[str, ...] = ()) -> dict[tuple, dict]:
+    """Only the clock counters of these cases (CLOCK_COUNTERS), read through the indexes on
+    the open cases' and the running stages' deadlines."""
+    late = incidents.filter(status__in=Status.OPEN, deadline__lte=now).order_by()
+    keys = {f"k{i}": _case_key(group) for i, group in enumerate(by)}
+    counted: dict[tuple, dict] = defaultdict(dict)
+    for row in _grouped(late, keys, (), late_case_counters(now)):
+        counted[tuple(row.pop(k) for k in keys)].update(row)
+    stage_keys = {f"k{i}": _case_key(group, "incident__") for i, group in enumerate(by)}
+    stages = IncidentStage.objects.filter(late_stage(now), incident__in=incidents.values("pk"))
+    for row in _grouped(stages, stage_keys, ("stage",), {"n": Count("id")}):
+        counted[tuple(row.pop(k) for k in stage_keys)][f"{row['stage']}_late_open"] = row["n"]
+    return dict(counted)
 
 
 def _daily_counts(filters: Filters, by: tuple[str, ...]) -> QuerySet[DailyCount]:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from incidents import services
 from incidents.models import DailyCount, Incident, IncidentStage, RollupDay, SupervisionCard
 from incidents.stats import Filters, count, count_cases, filter_cases, incident_summary, measures, summary, summary_by
-from tests.conftest import IN_GRID_A, IN_GRID_B, local
+from tests.conftest import IN_GRID_A, IN_GRID_B, commit_callbacks, local
 
 from .helpers import drive, report
 
@@ -67,12 +67,15 @@ def test_the_daily_counts_give_the_hand_computed_figures(march):
     assert figures == from_cases(MARCH)
 
 
-def test_only_finished_cases_are_summed_and_live_ones_are_read_from_the_cases(march):
+def test_every_case_is_summed_but_what_the_clock_changes_is_read_from_the_open_cases(march):
     summed()
-    finished = DailyCount.objects.filter(breakdown=DailyCount.Breakdown.TOWN)
-    assert sum(finished.values_list("reported", flat=True)) == 11
-    assert set(finished.values_list("status", flat=True)) == {"closed", "rejected", "merged"}
-    assert summary(MARCH, now=NOW)["open"] == 1
+    town = DailyCount.objects.filter(breakdown=DailyCount.Breakdown.TOWN)
+    assert sum(town.values_list("reported", flat=True)) == 12
+    assert set(town.values_list("status", flat=True)) == {"closed", "rejected", "merged", "assigned"}
+    assert not hasattr(DailyCount, "overdue_open")
+    # The open case passed its deadline with no event: still overdue, as the clock says.
+    assert summary(MARCH, now=NOW)["overdue_open"] == 1
+    assert summary(MARCH, now=local(2026, 3, 10, 17, 0))["overdue_open"] == 0
 
 
 def test_each_grouping_and_filter_gives_what_the_cases_give(march, grid_a, categories):
@@ -90,7 +93,8 @@ def test_a_grid_filter_reads_the_grid_breakdown(march, grid_b, django_assert_max
     summed()
     filters = Filters(first_day=MARCH.first_day, last_day=MARCH.last_day, grids=(grid_b.pk,))
     assert summary(filters, now=NOW)["closed_on_time"] == 1  # the appeal upheld exempts it
-    with django_assert_max_num_queries(5):  # the summed days, the counts, and three for live cases
+    # The summed days, their counts, the late open cases and stages, and three for other days.
+    with django_assert_max_num_queries(7):
         summary(filters, now=NOW)
 
 
@@ -147,10 +151,9 @@ def yesterdays_case(users, categories):
 
 def test_an_event_on_a_summed_day_marks_it_changed_and_sends_the_refresh(yesterdays_case, users, sent_tasks):
     day = timezone.localtime(yesterdays_case.reported_at).date()
+    commit_callbacks()
     sent_tasks.clear()
     drive(yesterdays_case, users, ["handle", "inspect", "close"])
-    from tests.conftest import commit_callbacks
-
     commit_callbacks()
     assert RollupDay.objects.get(day=day).changes == 3
     assert sent_tasks.count(("incidents.tasks.refresh_rollup_day", [day.isoformat()])) == 3

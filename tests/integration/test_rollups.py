@@ -74,3 +74,29 @@ def test_a_day_summed_while_one_of_its_cases_is_closed_is_never_left_wrong(users
     assert closed_that_day(day) == 1 or RollupDay.objects.get(day=day).changes > 0
     services.rollups_sum_days()
     assert closed_that_day(day) == 1 and RollupDay.objects.get(day=day).changes == 0
+
+
+def test_the_first_sum_of_a_day_waits_for_a_change_to_one_of_its_cases_in_flight(users, categories, monkeypatch):
+    """The close marks the day (its row inserted and held) before the first sum of the day
+    starts; the sum must wait for it, never save the day as summed without it."""
+    at = timezone.now() - timedelta(days=1)
+    incident, _ = services.incident_report(reporter=users["worker_a"], category=categories["rubbish"], description="路边垃圾堆积", at=at, **IN_GRID_A)
+    services.incident_assign(incident_id=incident.pk, actor=users["dispatcher"], assignee=users["worker_a"], at=at)
+    services.incident_handle(incident_id=incident.pk, actor=users["worker_a"], note="已清理", at=at)
+    services.incident_inspect(incident_id=incident.pk, actor=users["inspector"], passed=True, at=at)
+    day = timezone.localtime(at).date()
+    RollupDay.objects.filter(day=day).delete()  # never summed
+    mark = services.rollup_mark_changed
+
+    def mark_then_linger(changed):
+        mark(changed)
+        time.sleep(0.6)  # the close has marked the day and not yet committed
+
+    monkeypatch.setattr(services, "rollup_mark_changed", mark_then_linger)
+    closed, refreshed = at_once(
+        lambda: services.incident_close(incident_id=incident.pk, actor=users["dispatcher"]),
+        lambda: time.sleep(0.2) or services.rollup_refresh_day(day=day),
+    )
+    assert isinstance(closed, Incident) and refreshed is True, (closed, refreshed)
+    assert closed_that_day(day) == 1 or RollupDay.objects.get(day=day).changes > 0
+    assert stats.summary(stats.Filters(first_day=day, last_day=day), now=timezone.now())["closed"] == 1
