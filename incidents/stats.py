@@ -82,9 +82,10 @@ def case_counters(now: datetime) -> dict:
 
 def late_case_counters(now: datetime) -> dict:
     """What the clock alone changes: open cases past their deadline, and of them the reworked."""
+    # Counted by deadline, which the partial index on open cases holds, rather than by id.
     return {
-        "overdue_open": Count("id", filter=late_by(now)),
-        "reworked_late": Count("id", filter=late_by(now) & Q(rework_count__gt=0)),
+        "overdue_open": Count("deadline", filter=late_by(now)),
+        "reworked_late": Count("deadline", filter=late_by(now) & Q(rework_count__gt=0)),
     }
 
 
@@ -287,16 +288,18 @@ def first_reported_day() -> date | None:
     return timezone.localtime(first).date() if first else None
 
 
-def filter_cases(incidents: QuerySet[Incident], filters: Filters) -> QuerySet[Incident]:
-    incidents = incidents.filter(reported_at__gte=day_start(filters.first_day), reported_at__lt=day_start(filters.last_day + timedelta(days=1)))
-    return _narrowed(incidents, filters, department="assigned_department")
+def filter_cases(incidents: QuerySet[Incident], filters: Filters, *, prefix: str = "") -> QuerySet[Incident]:
+    """The cases the filters name (or, with prefix "incident__", their stages)."""
+    first, end = day_start(filters.first_day), day_start(filters.last_day + timedelta(days=1))
+    incidents = incidents.filter(**{f"{prefix}reported_at__gte": first, f"{prefix}reported_at__lt": end})
+    return _narrowed(incidents, filters, department="assigned_department", prefix=prefix)
 
 
-def _narrowed(rows: QuerySet, filters: Filters, *, department: str) -> QuerySet:
+def _narrowed(rows: QuerySet, filters: Filters, *, department: str, prefix: str = "") -> QuerySet:
     """Cases or daily counts in the filters' grids, categories, departments and sources."""
     for field, chosen in (("grid", filters.grids), ("category", filters.categories), (department, filters.departments), ("source", filters.sources)):
         if chosen is not None:
-            rows = rows.filter(**{f"{field}__in": chosen})
+            rows = rows.filter(**{f"{prefix}{field}__in": chosen})
     return rows
 
 
@@ -320,19 +323,25 @@ def count(filters: Filters, *, now: datetime, by: tuple[str, ...] = ()) -> dict[
     cases = filter_cases(Incident.objects.all(), filters)
     counted: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     if first is not None:
-        summed = Q(reported_at__gte=day_start(first), reported_at__lt=day_start(last + timedelta(days=1)))
-        for day in unsummed:
-            summed &= ~Q(reported_at__gte=day_start(day), reported_at__lt=day_start(day + timedelta(days=1)))
+        summed = replace(filters, first_day=first, last_day=last)
         rows = _daily_counts(filters, by).filter(day__gte=first, day__lte=last).exclude(day__in=unsummed)
         keys = {f"k{i}": F(ROLLUP_GROUPS[group]) for i, group in enumerate(by)}
         for row in _grouped(rows, keys, (), {name: Sum(name) for name in STORED_COUNTERS}):
             _add(counted, tuple(row.pop(k) for k in keys), row)
-        for key, counts in count_late(cases.filter(summed), now=now, by=by).items():
+        for key, counts in count_late(summed, unsummed, now=now, by=by).items():
             _add(counted, key, counts)
-        cases = cases.filter(~summed)
+        cases = cases.exclude(_reported_on(first, last, unsummed))
     for key, counts in count_cases(cases, now=now, by=by).items():
         _add(counted, key, counts)
     return {key: dict(counts) for key, counts in counted.items()}
+
+
+def _reported_on(first: date, last: date, unsummed: list[date], prefix: str = "") -> Q:
+    """Reported from `first` to `last`, the `unsummed` days apart."""
+    span = Q(**{f"{prefix}reported_at__gte": day_start(first), f"{prefix}reported_at__lt": day_start(last + timedelta(days=1))})
+    for day in unsummed:
+        span &= ~Q(**{f"{prefix}reported_at__gte": day_start(day), f"{prefix}reported_at__lt": day_start(day + timedelta(days=1))})
+    return span
 
 
 def _add(counted: dict, key: tuple, counts: dict) -> None:
@@ -340,17 +349,20 @@ def _add(counted: dict, key: tuple, counts: dict) -> None:
         counted[key][name] += value or 0
 
 
-def count_late(incidents: QuerySet[Incident], *, now: datetime, by: tuple[str, ...] = ()) -> dict[tuple, dict]:
-    """Only the clock counters of these cases (CLOCK_COUNTERS), read through the indexes on
-    the open cases' and the running stages' deadlines."""
-    late = incidents.filter(status__in=Status.OPEN, deadline__lte=now).order_by()
+def count_late(filters: Filters, unsummed: list[date], *, now: datetime, by: tuple[str, ...] = ()) -> dict[tuple, dict]:
+    """Only the clock counters (CLOCK_COUNTERS) of the cases the filters name, the `unsummed`
+    days apart: read from the open cases and the running stages past their deadline, which
+    small partial indexes hold (Incident and IncidentStage Meta)."""
+    late = filter_cases(Incident.objects.filter(status__in=Status.OPEN, deadline__lte=now), filters).order_by()
+    late = late.filter(_reported_on(filters.first_day, filters.last_day, unsummed))
     keys = {f"k{i}": _case_key(group) for i, group in enumerate(by)}
     counted: dict[tuple, dict] = defaultdict(dict)
     for row in _grouped(late, keys, (), late_case_counters(now)):
         counted[tuple(row.pop(k) for k in keys)].update(row)
+    stages = filter_cases(IncidentStage.objects.filter(late_stage(now)), filters, prefix="incident__")
+    stages = stages.filter(_reported_on(filters.first_day, filters.last_day, unsummed, prefix="incident__"))
     stage_keys = {f"k{i}": _case_key(group, "incident__") for i, group in enumerate(by)}
-    stages = IncidentStage.objects.filter(late_stage(now), incident__in=incidents.values("pk"))
-    for row in _grouped(stages, stage_keys, ("stage",), {"n": Count("id")}):
+    for row in _grouped(stages, stage_keys, ("stage",), {"n": Count("stage")}):
         counted[tuple(row.pop(k) for k in stage_keys)][f"{row['stage']}_late_open"] = row["n"]
     return dict(counted)
 
