@@ -15,8 +15,12 @@ from govgrid.celery import send_task_safely
 _state = threading.local()
 
 
+def held() -> bool:
+    return getattr(_state, "held", False)
+
+
 def dispatch_on_commit(task: str, *args) -> None:
-    if getattr(_state, "held", False):
+    if held():
         return
     transaction.on_commit(lambda: send_task_safely(task, *args))
 
@@ -29,7 +33,8 @@ def dispatch_event_on_commit(event_id: int) -> None:
 def dispatch_held():
     """Send no background work from inside this block: for loading history in bulk. The events
     stay unprocessed and the photos without thumbnails, so the loader must mark the events
-    processed itself, or leave them (and the thumbnails) to the sweep."""
+    processed itself, or leave them (and the thumbnails) to the sweep. No day is marked for the
+    dashboard's daily counts either: the days loaded are summed afterwards (beat's sum_days)."""
     _state.held = True
     try:
         yield

@@ -33,7 +33,7 @@ from .holidays import load_national_days
 from .models import (
     CalendarDay, Category, DailyCount, Incident, IncidentEvent, IncidentPhoto, IncidentStage, RollupDay, Source, SupervisionCard,
 )
-from .outbox import dispatch_event_on_commit, dispatch_on_commit
+from .outbox import dispatch_event_on_commit, dispatch_on_commit, held
 from .photos import PreparedPhoto, thumbnail_of
 from .timelimits import WorkingCalendar, forget_calendar
 from .workflow import (
@@ -964,8 +964,8 @@ def rollup_mark_changed(incident: Incident) -> None:
     (inserted if need be) and so held locked until this transaction ends: a sum of the day that
     starts meanwhile waits, and then sees this change."""
     day = timezone.localtime(incident.reported_at).date()
-    if day >= local_today(timezone.now()):
-        return  # today is always read from the cases
+    if day >= local_today(timezone.now()) or held():
+        return  # today is always read from the cases; history loaded in bulk is summed after
     table = RollupDay._meta.db_table
     with connection.cursor() as cursor:
         # One statement, the same on SQLite and PostgreSQL: an upsert that counts.
