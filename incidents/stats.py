@@ -22,11 +22,12 @@ overdue. A case whose appeal was upheld is exempt from the time measures: it cou
   reassignment is not held against it, nor any stage of a case whose appeal was upheld.
 - average time to close = closed_at − reported_at over closed cases, in natural hours
 
-Where the counters come from: a finished case (closed, rejected, merged) of a past day that
-has been summed is read from DailyCount, kept by incidents.services.rollup_refresh_day; every
-other case (today's, a day not summed yet or changed since, and every live case, whose
-lateness moves with the clock) is counted from the cases themselves. Both use the counters
-defined below, so the two paths give the same figures (tests/incidents/test_rollups.py).
+Where the counters come from: the cases of a past day that has been summed are read from
+DailyCount, kept by incidents.services.rollup_refresh_day, except for what the clock changes
+with no event (an open case or a running stage passing its deadline), counted from the open
+cases; today, and a day not summed yet or changed since, are counted from the cases
+themselves. Both use the counters defined below, so the two paths give the same figures
+(tests/incidents/test_rollups.py).
 """
 
 from collections import defaultdict
