@@ -83,7 +83,7 @@ from tqdm import tqdm  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from grids.models import Community, Grid, GridWorker  # noqa: E402
-from govgrid.towntime import day_start, local_today  # noqa: E402
+from govgrid.towntime import day_start  # noqa: E402
 from incidents import demo_data  # noqa: E402
 from incidents.clocks import calendar_from  # noqa: E402
 from incidents.models import Category, DailyCount, Incident, IncidentEvent, IncidentStage, Source, SupervisionCard  # noqa: E402
@@ -732,7 +732,7 @@ def describe(figures: dict) -> str:
 def main() -> None:
     call_command("migrate", verbosity=0)
     now = timezone.now()
-    today = local_today(now)
+    today = timezone.localdate(now)
     if OPTIONS.reuse:
         print(f"reusing {Incident.objects.count():,} cases")
     else:

@@ -5,11 +5,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from govgrid.towntime import local_today
 from grids.models import Community, Grid
 from incidents.models import Category, Source
 from incidents.stats import Filters
@@ -60,7 +59,7 @@ class DashboardFilterForm(forms.Form):
             data = data.copy()
             data["period"] = "month"  # shown as chosen, as it is used
         super().__init__(data, **kwargs)
-        self.today = local_today(now)
+        self.today = timezone.localdate(now)
         # Only the places and department the asker may see are offered: another grid's code in
         # the address is refused as a choice that does not exist.
         scope = Filters(first_day=self.today, last_day=self.today).within(user) if user is not None else None

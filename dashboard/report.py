@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from govgrid.towntime import local_today
 from grids.models import Community, Grid, Town
 from incidents import stats
 from incidents.selectors import incidents_visible_to, late_by
@@ -89,9 +88,9 @@ def month_end(first: date) -> date:
 @dashboard_view
 def monthly(request):
     now = timezone.now()
-    month_form = MonthForm(request.GET, today=local_today(now))
+    month_form = MonthForm(request.GET, today=timezone.localdate(now))
     first = month_form.cleaned_data["month"] if month_form.is_valid() else None
-    days = (first, month_end(first)) if first else (local_today(now),) * 2
+    days = (first, month_end(first)) if first else (timezone.localdate(now),) * 2
     where = {name: request.GET.get(name, "") for name in ("community", "department")}
     form = DashboardFilterForm({"period": "custom", "start": days[0], "end": days[1], **where}, now=now, user=request.user)
     context = {**page_frame(request, form, "report", now), "month_form": month_form}
@@ -170,7 +169,7 @@ def _wall_figures(request) -> dict:
     context = {"filters": form, "now": timezone.localtime(now), "query": request.GET.urlencode()}
     if filters is None:
         return context
-    today = local_today(now)
+    today = timezone.localdate(now)
     period = stats.summary(filters, now=now)
     today_figures = stats.summary(replace(filters, first_day=today, last_day=today), now=now)
     overdue = stats.filter_cases(incidents_visible_to(request.user), filters).filter(late_by(now))

@@ -15,6 +15,3 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The start of the town-local day, and of the next."""
     return day_start(day), day_start(day + timedelta(days=1))
 
-
-def local_today(now: datetime) -> date:
-    return timezone.localtime(now).date()

@@ -357,7 +357,7 @@ class StatsSummaryView(APIView):
         filters.is_valid(raise_exception=True)
         now = timezone.now()
         values = filters.validated_data
-        today = timezone.localtime(now).date()
+        today = timezone.localdate(now)
         first = values.get("from") or stats.first_reported_day() or today
         chosen = stats.Filters.by_codes(
             first, values.get("to") or today,

@@ -24,7 +24,7 @@ from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
 from govgrid.text import clean_text
-from govgrid.towntime import day_bounds, local_today
+from govgrid.towntime import day_bounds
 from grids.spatial import grid_index, locate_grid, validate_near_grids
 
 from . import clocks, stats
@@ -963,8 +963,8 @@ def rollup_mark_changed(incident: Incident) -> None:
     dashboard read that day from the cases until it is summed again. The day's row is written
     (inserted if need be) and so held locked until this transaction ends: a sum of the day that
     starts meanwhile waits, and then sees this change."""
-    day = timezone.localtime(incident.reported_at).date()
-    if day >= local_today(timezone.now()) or held():
+    day = timezone.localdate(incident.reported_at)
+    if day >= timezone.localdate(timezone.now()) or held():
         return  # today is always read from the cases; history loaded in bulk is summed after
     table = RollupDay._meta.db_table
     with connection.cursor() as cursor:
@@ -985,7 +985,7 @@ def rollup_refresh_day(*, day: date, now: datetime | None = None, force: bool = 
     lock and leaves the day marked for another sum.
     """
     now = now or timezone.now()
-    if day >= local_today(now):
+    if day >= timezone.localdate(now):
         return False  # today is always read from the cases
     if not force and RollupDay.objects.filter(day=day, changes=0).exists():
         return False  # summed, and unchanged since: a second refresh sent for the same change
@@ -1028,7 +1028,7 @@ def rollups_sum_days(*, first: date | None = None, last: date | None = None, for
     yesterday) that are not summed, or changed since (with `force`: every one). Returns the
     days summed."""
     now = now or timezone.now()
-    last = min(last or date.max, local_today(now) - timedelta(days=1))
+    last = min(last or date.max, timezone.localdate(now) - timedelta(days=1))
     first = first or stats.first_reported_day() or last + timedelta(days=1)
     days = [first + timedelta(days=i) for i in range(max((last - first).days + 1, 0))]
     if not force:

@@ -39,7 +39,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Role
-from govgrid.towntime import day_start, local_today
+from govgrid.towntime import day_start
 
 from grids.models import Grid
 
@@ -286,7 +286,7 @@ def _intersect(chosen: tuple | None, allowed: tuple) -> tuple:
 
 def first_reported_day() -> date | None:
     first = Incident.objects.order_by("reported_at").values_list("reported_at", flat=True).first()
-    return timezone.localtime(first).date() if first else None
+    return timezone.localdate(first) if first else None
 
 
 def filter_cases(incidents: QuerySet[Incident], filters: Filters, *, prefix: str = "") -> QuerySet[Incident]:
@@ -307,7 +307,7 @@ def _narrowed(rows: QuerySet, filters: Filters, *, department: str, prefix: str 
 def _summed_days(filters: Filters, now: datetime) -> tuple[date, date, list[date]]:
     """The span of days DailyCount answers for (first, last), and the days in it it may not
     answer for (changed since summed); (None, None, []) when it answers for none."""
-    last = min(filters.last_day, local_today(now) - timedelta(days=1))
+    last = min(filters.last_day, timezone.localdate(now) - timedelta(days=1))
     summed = dict(RollupDay.objects.filter(day__gte=filters.first_day, day__lte=last).values_list("day", "changes"))
     if not summed:
         return None, None, []

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from govgrid.towntime import day_start, local_today
+from govgrid.towntime import day_start
 from incidents.models import Incident
 from tests.conftest import IN_GRID_A, IN_GRID_B
 
@@ -43,7 +43,7 @@ def cases(categories, grid_a, grid_b):
     """Today: in grid A one case overdue and one closed, in grid B the same. Forty-five days ago
     (before this month, inside the last ninety days): one closed in grid A."""
     now = timezone.now()
-    today = day_start(local_today(now)) + timedelta(minutes=1)
+    today = day_start(timezone.localdate(now)) + timedelta(minutes=1)
     rubbish = categories["rubbish"]
     long_ago = now - timedelta(days=45)
     return {
@@ -97,7 +97,7 @@ def test_an_official_widens_the_period_picks_a_grid_and_downloads_the_overdue_ca
     expect(card.locator(".parts")).to_contain_text("2")
 
     # The last ninety days: the old case is counted, and the trend has other buckets.
-    today = local_today(timezone.now())
+    today = timezone.localdate(timezone.now())
     page.select_option("select[name=period]", "custom")
     page.fill("input[name=start]", (today - timedelta(days=89)).isoformat())
     page.fill("input[name=end]", today.isoformat())

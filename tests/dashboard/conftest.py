@@ -6,7 +6,6 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
-from govgrid.towntime import local_today
 from incidents import stats
 from incidents.models import Incident
 from tests.conftest import IN_GRID_A, IN_GRID_B
@@ -40,7 +39,7 @@ def case(category, status: str, *, days_ago: float, grid=None, deadline_in: floa
 
 def period(days: int = 20) -> dict:
     """The last `days` days up to today, as the filters' query."""
-    today = local_today(timezone.now())
+    today = timezone.localdate(timezone.now())
     return {"period": "custom", "start": (today - timedelta(days=days)).isoformat(), "end": today.isoformat()}
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dashboard.figures import FIGURES
 from dashboard.views import trend
-from govgrid.towntime import day_start, local_today
+from govgrid.towntime import day_start
 from grids.models import Community, Grid
 from incidents import stats
 from incidents.models import Incident
@@ -146,7 +146,7 @@ def test_the_default_period_is_this_month(browse, categories, grid_a):
     rubbish = categories["rubbish"]
     Incident.objects.create(
         code="TODAY", category=rubbish, description="今天", grid=grid_a, status="assigned",
-        reported_at=day_start(local_today(timezone.now())) + timedelta(minutes=1), **IN_GRID_A,
+        reported_at=day_start(timezone.localdate(timezone.now())) + timedelta(minutes=1), **IN_GRID_A,
     )
     response = browse("official").get(URL)
     assert card_values(response)["reported"] == 1

@@ -8,7 +8,6 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
-from govgrid.towntime import local_today
 from incidents import stats
 from incidents.models import Incident
 from tests.conftest import IN_GRID_A, IN_GRID_B, local
@@ -84,7 +83,7 @@ def test_the_rankings_list_communities_departments_and_grid_workers(browse, octo
 
 def test_without_a_month_it_shows_the_last_full_month(browse, users):
     response = browse("official").get(URL)
-    last_month = (local_today(timezone.now()).replace(day=1) - timedelta(days=1)).replace(day=1)
+    last_month = (timezone.localdate(timezone.now()).replace(day=1) - timedelta(days=1)).replace(day=1)
     assert response.context["month"] == last_month
     assert f'value="{last_month:%Y-%m}"' in response.content.decode()
 

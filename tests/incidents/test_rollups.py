@@ -150,7 +150,7 @@ def yesterdays_case(users, categories):
 
 
 def test_an_event_on_a_summed_day_marks_it_changed_and_sends_the_refresh(yesterdays_case, users, sent_tasks):
-    day = timezone.localtime(yesterdays_case.reported_at).date()
+    day = timezone.localdate(yesterdays_case.reported_at)
     commit_callbacks()
     sent_tasks.clear()
     drive(yesterdays_case, users, ["handle", "inspect", "close"])
@@ -160,7 +160,7 @@ def test_an_event_on_a_summed_day_marks_it_changed_and_sends_the_refresh(yesterd
 
 
 def test_the_figures_are_exact_before_and_after_the_refresh(yesterdays_case, users, run_sent_tasks):
-    day = timezone.localtime(yesterdays_case.reported_at).date()
+    day = timezone.localdate(yesterdays_case.reported_at)
     filters = Filters(first_day=day, last_day=day)
     drive(yesterdays_case, users, ["handle", "inspect", "close"])
     # The worker has not run: the changed day is read from the cases.
@@ -175,7 +175,7 @@ def test_the_figures_are_exact_before_and_after_the_refresh(yesterdays_case, use
 
 
 def test_a_refresh_that_finds_nothing_changed_does_nothing(yesterdays_case, django_assert_max_num_queries):
-    day = timezone.localtime(yesterdays_case.reported_at).date()
+    day = timezone.localdate(yesterdays_case.reported_at)
     with django_assert_max_num_queries(1):
         assert services.rollup_refresh_day(day=day) is False
 

@@ -30,7 +30,7 @@ def yesterdays_inspected_case(users, categories):
     services.incident_assign(incident_id=incident.pk, actor=users["dispatcher"], assignee=users["worker_a"], at=at + timedelta(minutes=5))
     services.incident_handle(incident_id=incident.pk, actor=users["worker_a"], note="已清理", at=at + timedelta(minutes=20))
     services.incident_inspect(incident_id=incident.pk, actor=users["inspector"], passed=True, at=at + timedelta(minutes=40))
-    day = timezone.localtime(at).date()
+    day = timezone.localdate(at)
     services.rollup_refresh_day(day=day)
     return incident, day
 
@@ -84,7 +84,7 @@ def test_the_first_sum_of_a_day_waits_for_a_change_to_one_of_its_cases_in_flight
     services.incident_assign(incident_id=incident.pk, actor=users["dispatcher"], assignee=users["worker_a"], at=at)
     services.incident_handle(incident_id=incident.pk, actor=users["worker_a"], note="已清理", at=at)
     services.incident_inspect(incident_id=incident.pk, actor=users["inspector"], passed=True, at=at)
-    day = timezone.localtime(at).date()
+    day = timezone.localdate(at)
     RollupDay.objects.filter(day=day).delete()  # never summed
     mark = services.rollup_mark_changed
 
