@@ -7,11 +7,8 @@ from django.core.exceptions import PermissionDenied
 
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from grids.selectors import grids_of
-from incidents.selectors import TOWN_WIDE_ROLES
 from console.views import CONSOLE_ROLES
 from grids.models import Town
 from incidents.stats import Filters
@@ -40,7 +37,7 @@ def read_filters(request, now=None) -> tuple[DashboardFilterForm, Filters | None
     form = DashboardFilterForm(request.GET, now=now or timezone.now(), user=request.user)
     if not form.is_valid():
         return form, None
-    return form, form.to_filters().within(request.user)
+    return form, form.to_filters()
 
 
 def filter_query(request) -> str:
@@ -57,15 +54,6 @@ def page_frame(request, form, section: str, now) -> dict:
         "now": now,
         "town": Town.objects.first(),
         "described": form.described() if form.is_valid() else [],
-        "scope": scope_words(request.user),
+        "scope": form.scope_words(),
     }
 
-
-def scope_words(user) -> str:
-    """What a grid worker's or a department member's figures cover, said on every page."""
-    if user.has_role(*TOWN_WIDE_ROLES):
-        return ""
-    if user.role == Role.DEPARTMENT and user.department_id:
-        return _("Figures of your department only: %(name)s") % {"name": user.department.name}
-    names = [grid.name for grid in grids_of(user)]
-    return _("Figures of your grids only: %(names)s") % {"names": "、".join(names)} if names else ""

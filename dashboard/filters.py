@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department
 from grids.models import Community, Grid
 from incidents.models import Category, Source
-from incidents.stats import Filters
+from incidents.stats import Filters, scope_of
 
 PERIODS = [
     ("today", _("today")),
@@ -62,15 +62,15 @@ class DashboardFilterForm(forms.Form):
         self.today = timezone.localdate(now)
         # Only the places and department the asker may see are offered: another grid's code in
         # the address is refused as a choice that does not exist.
-        scope = Filters(first_day=self.today, last_day=self.today).within(user) if user is not None else None
+        self.scope = scope_of(user) if user is not None else (None, None)
+        scoped_grids, scoped_departments = self.scope
         grids = Grid.objects.select_related("community").order_by("code")
-        if scope is not None and scope.grids is not None:
-            grids = grids.filter(pk__in=scope.grids)
+        if scoped_grids is not None:
+            grids = grids.filter(pk__in=scoped_grids)
         grids = list(grids)
-        communities = list(dict.fromkeys(grid.community for grid in grids)) if scope and scope.grids is not None else list(Community.objects.order_by("code"))
-        if scope is not None and scope.departments is not None:
-            self.fields["department"].queryset = Department.objects.filter(pk__in=scope.departments)
-        self.scoped = scope is not None and (scope.grids is not None or scope.departments is not None)
+        communities = list(dict.fromkeys(grid.community for grid in grids)) if scoped_grids is not None else list(Community.objects.order_by("code"))
+        if scoped_departments is not None:
+            self.fields["department"].queryset = Department.objects.filter(pk__in=scoped_departments)
         categories = list(Category.objects.order_by("code"))
         # Kept for the pages: the map's grids, the charts' names.
         self.grids, self.communities, self.categories = grids, communities, categories
@@ -107,15 +107,25 @@ class DashboardFilterForm(forms.Form):
             self.add_error("category", _("This minor category is not in the chosen major category."))
         return values
 
+    def scope_words(self) -> str:
+        """What a grid worker's or a department member's figures cover, said on every page."""
+        scoped_grids, scoped_departments = self.scope
+        if scoped_departments is not None:
+            names = "、".join(department.name for department in self.fields["department"].queryset)
+            return _("Figures of your department only: %(name)s") % {"name": names}
+        if scoped_grids:
+            return _("Figures of your grids only: %(names)s") % {"names": "、".join(grid.name for grid in self.grids)}
+        return ""
+
     def to_filters(self) -> Filters:
-        """The cases the form names, for everyone; narrow with Filters.within(user)."""
+        """The cases the form names, within the asker's scope."""
         values = self.cleaned_data
         department = values.get("department")
         return Filters.by_codes(
             values["start"], values["end"],
             community=values.get("community"), grid=values.get("grid"), category=values.get("category") or values.get("major"),
             department_id=department.pk if department else None, source=values.get("source"),
-        )
+        ).narrowed(self.scope)
 
     def previous(self, filters: Filters) -> Filters:
         """The period to compare with, of the same length: the same days of the week, month,

@@ -95,7 +95,7 @@ def monthly(request):
     form = DashboardFilterForm({"period": "custom", "start": days[0], "end": days[1], **where}, now=now, user=request.user)
     context = {**page_frame(request, form, "report", now), "month_form": month_form}
     if first is not None and form.is_valid():
-        context.update(_month_report(form.to_filters().within(request.user), user=request.user, now=now))
+        context.update(_month_report(form.to_filters(), user=request.user, now=now))
     return render(request, "dashboard/report.html", context)
 
 

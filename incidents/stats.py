@@ -266,18 +266,34 @@ class Filters:
         return replace(self, first_day=self.first_day - length, last_day=self.first_day - timedelta(days=1))
 
     def within(self, user) -> "Filters":
-        """Narrowed to what this user may see: the town for the command centre, inspectors
-        and officials; their own grids for a grid worker; their department for its members."""
-        if not user.is_authenticated:
-            return replace(self, grids=())
-        if user.has_role(*TOWN_WIDE_ROLES):
-            return self
-        if user.role == Role.WORKER:
-            mine = tuple(user.grid_worker.grids.values_list("pk", flat=True)) if hasattr(user, "grid_worker") else ()
-            return replace(self, grids=_intersect(self.grids, mine))
-        if user.role == Role.DEPARTMENT and user.department_id:
-            return replace(self, departments=_intersect(self.departments, (user.department_id,)))
-        return replace(self, grids=())
+        """Narrowed to what this user may see (scope_of)."""
+        return self.narrowed(scope_of(user))
+
+    def narrowed(self, scope: "Scope") -> "Filters":
+        grids, departments = scope
+        return replace(
+            self,
+            grids=self.grids if grids is None else _intersect(self.grids, grids),
+            departments=self.departments if departments is None else _intersect(self.departments, departments),
+        )
+
+
+# The grids and the departments one may see figures of (None: all).
+Scope = tuple[tuple[int, ...] | None, tuple[int, ...] | None]
+
+
+def scope_of(user) -> Scope:
+    """The town for the command centre, inspectors and officials; their own grids for a grid
+    worker; their department for its members; nothing for anyone else."""
+    if not user.is_authenticated:
+        return (), None
+    if user.has_role(*TOWN_WIDE_ROLES):
+        return None, None
+    if user.role == Role.WORKER:
+        return (tuple(user.grid_worker.grids.values_list("pk", flat=True)) if hasattr(user, "grid_worker") else ()), None
+    if user.role == Role.DEPARTMENT and user.department_id:
+        return None, (user.department_id,)
+    return (), None
 
 
 def _intersect(chosen: tuple | None, allowed: tuple) -> tuple:
