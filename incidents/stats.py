@@ -307,8 +307,7 @@ def first_reported_day() -> date | None:
 
 def filter_cases(incidents: QuerySet[Incident], filters: Filters, *, prefix: str = "") -> QuerySet[Incident]:
     """The cases the filters name (or, with prefix "incident__", their stages)."""
-    first, end = day_start(filters.first_day), day_start(filters.last_day + timedelta(days=1))
-    incidents = incidents.filter(**{f"{prefix}reported_at__gte": first, f"{prefix}reported_at__lt": end})
+    incidents = incidents.filter(_reported_between(filters.first_day, filters.last_day, prefix))
     return _narrowed(incidents, filters, department="assigned_department", prefix=prefix)
 
 
@@ -353,12 +352,16 @@ def count(filters: Filters, *, now: datetime, by: tuple[str, ...] = ()) -> dict[
     return {key: dict(counts) for key, counts in counted.items()}
 
 
-def _reported_on(first: date, last: date, unsummed: list[date], prefix: str = "") -> Q:
+def _reported_on(first: date, last: date, unsummed: list[date]) -> Q:
     """Reported from `first` to `last`, the `unsummed` days apart."""
-    span = Q(**{f"{prefix}reported_at__gte": day_start(first), f"{prefix}reported_at__lt": day_start(last + timedelta(days=1))})
+    span = _reported_between(first, last)
     for day in unsummed:
-        span &= ~Q(**{f"{prefix}reported_at__gte": day_start(day), f"{prefix}reported_at__lt": day_start(day + timedelta(days=1))})
+        span &= ~_reported_between(day, day)
     return span
+
+
+def _reported_between(first: date, last: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}reported_at__gte": day_start(first), f"{prefix}reported_at__lt": day_start(last + timedelta(days=1))})
 
 
 def _add(counted: dict, key: tuple, counts: dict) -> None:
@@ -371,13 +374,15 @@ def count_late(filters: Filters, unsummed: list[date], *, now: datetime, by: tup
     days apart: read from the open cases and the running stages past their deadline, which
     small partial indexes hold (Incident and IncidentStage Meta)."""
     late = filter_cases(Incident.objects.filter(status__in=Status.OPEN, deadline__lte=now), filters).order_by()
-    late = late.filter(_reported_on(filters.first_day, filters.last_day, unsummed))
+    for day in unsummed:
+        late = late.exclude(_reported_between(day, day))
     keys = {f"k{i}": _case_key(group) for i, group in enumerate(by)}
     counted: dict[tuple, dict] = defaultdict(dict)
     for row in _grouped(late, keys, (), late_case_counters(now)):
         counted[tuple(row.pop(k) for k in keys)].update(row)
     stages = filter_cases(IncidentStage.objects.filter(late_stage(now)), filters, prefix="incident__")
-    stages = stages.filter(_reported_on(filters.first_day, filters.last_day, unsummed, prefix="incident__"))
+    for day in unsummed:
+        stages = stages.exclude(_reported_between(day, day, prefix="incident__"))
     stage_keys = {f"k{i}": _case_key(group, "incident__") for i, group in enumerate(by)}
     for row in _grouped(stages, stage_keys, ("stage",), {"n": Count("stage")}):
         counted[tuple(row.pop(k) for k in stage_keys)][f"{row['stage']}_late_open"] = row["n"]
