@@ -15,3 +15,10 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The start of the town-local day, and of the next."""
     return day_start(day), day_start(day + timedelta(days=1))
 
+
+def town_minute(moment: datetime) -> str:
+    """A moment in town time to the minute, as messages quote it ("2026-11-29 14:05")."""
+    try:
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    except OverflowError:  # a phone's year 9999, past the last day Python can shift to town time
+        return moment.isoformat()

@@ -24,7 +24,7 @@ from accounts.models import Department, Notification, Role
 from accounts.services import notification_create
 from grids.geojson import validate_position
 from govgrid.text import clean_text
-from govgrid.towntime import day_bounds
+from govgrid.towntime import day_bounds, town_minute
 from grids.spatial import grid_index, locate_grid, validate_near_grids
 
 from . import clocks, stats
@@ -397,10 +397,6 @@ def _required(text: str, field: str, message: str) -> str:
     return text.strip()
 
 
-def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
-
-
 def _local_iso(moment: datetime) -> str:
     """A time kept in an event's data: in the town's time, as the API gives every other time
     (a time read back from the database is in UTC)."""
@@ -482,12 +478,12 @@ def _refuse_unless_later(until: datetime, deadline: datetime, at: datetime) -> N
     if until > max(deadline, at):
         return
     if deadline >= at:
-        message = _("Ask for a deadline later than the present one, %(deadline)s.") % {"deadline": _local(deadline)}
+        message = _("Ask for a deadline later than the present one, %(deadline)s.") % {"deadline": town_minute(deadline)}
     else:
         message = _("The present deadline, %(deadline)s, has passed: ask for a deadline later than now (%(now)s).") % {
-            "deadline": _local(deadline), "now": _local(at)
+            "deadline": town_minute(deadline), "now": town_minute(at)
         }
-    raise InvalidInput(message, fields={"until": _("Later than %(time)s.") % {"time": _local(max(deadline, at))}})
+    raise InvalidInput(message, fields={"until": _("Later than %(time)s.") % {"time": town_minute(max(deadline, at))}})
 
 
 def incident_decide_extension(

@@ -29,7 +29,7 @@ from grids.models import Grid
 from incidents.errors import Conflict, InvalidInput, Missing, NotAllowed
 from incidents.timelimits import WorkingCalendar
 
-from govgrid.towntime import day_bounds
+from govgrid.towntime import day_bounds, town_minute
 from grids.selectors import grids_of
 from grids.spatial import metres_between
 
@@ -49,13 +49,6 @@ BEFORE_START_SLACK = timedelta(minutes=1)
 MAX_POINT_ERRORS = 20
 # A position's keys as the phone sends them.
 WIRE_NAMES = {"latitude": "lat", "longitude": "lng"}
-
-
-def _local(moment: datetime) -> str:
-    try:
-        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
-    except OverflowError:  # a phone's year 9999, past the last day Python can shift to town time
-        return moment.isoformat()
 
 
 def _iso(moment: datetime) -> str:
@@ -87,7 +80,7 @@ def _same_patrol(existing: Patrol, worker) -> Patrol:
 def _check_phone_time(value: datetime, *, field: str, now: datetime, not_before: datetime, before_message: str) -> None:
     if value > now + CLOCK_SLACK:
         raise InvalidInput(
-            _("%(time)s is in the future: check the phone's clock.") % {"time": _local(value)},
+            _("%(time)s is in the future: check the phone's clock.") % {"time": town_minute(value)},
             fields={field: _("Not later than now.")},
         )
     if value < not_before:
@@ -127,7 +120,7 @@ def patrol_start(*, worker, uuid, started_at: datetime | None = None, grid: Grid
             elif running:
                 raise Conflict(
                     _("You already have a patrol running since %(time)s: stop it before starting another.")
-                    % {"time": _local(running.started_at)},
+                    % {"time": town_minute(running.started_at)},
                     fields={"uuid": _("Another patrol is running.")},
                 )
             patrol = Patrol.objects.create(
@@ -192,9 +185,9 @@ def _parse_position(item, index: int, *, patrol: Patrol, now: datetime) -> tuple
     except (OverflowError, OSError, ValueError):
         return None, problems + [_("t: Not a time in milliseconds since 1970.")]
     if at > now + CLOCK_SLACK:
-        problems.append(_("t: %(time)s is in the future: check the phone's clock.") % {"time": _local(at)})
+        problems.append(_("t: %(time)s is in the future: check the phone's clock.") % {"time": town_minute(at)})
     elif at < patrol.started_at - BEFORE_START_SLACK:
-        problems.append(_("t: %(time)s is before the patrol started (%(start)s).") % {"time": _local(at), "start": _local(patrol.started_at)})
+        problems.append(_("t: %(time)s is before the patrol started (%(start)s).") % {"time": town_minute(at), "start": town_minute(patrol.started_at)})
     if problems:
         return None, problems
     return Position(at=at, latitude=float(item["lat"]), longitude=float(item["lng"]), accuracy=float(item["accuracy"]), index=index), []
@@ -244,7 +237,7 @@ def patrol_add_points(*, worker, uuid, points, now: datetime | None = None) -> d
         positions = _parse_positions(points, patrol=patrol, now=now)
         if patrol.ended_at and positions and all(position.at > patrol.ended_at for position in positions):
             raise Conflict(
-                _("This patrol was stopped at %(time)s: positions recorded after that are not taken.") % {"time": _local(patrol.ended_at)}
+                _("This patrol was stopped at %(time)s: positions recorded after that are not taken.") % {"time": town_minute(patrol.ended_at)}
             )
         candidates = {}
         for position in sorted(positions, key=lambda p: (p.at, p.index)):
@@ -322,7 +315,7 @@ def patrol_stop(*, worker, uuid, ended_at: datetime | None = None, now: datetime
         ended_at = ended_at or now
         _check_phone_time(
             ended_at, field="ended_at", now=now, not_before=patrol.started_at,
-            before_message=_("The end is before the patrol started (%(time)s).") % {"time": _local(patrol.started_at)},
+            before_message=_("The end is before the patrol started (%(time)s).") % {"time": town_minute(patrol.started_at)},
         )
         patrol.ended_at = max(ended_at, patrol.last_point_at or ended_at)
         patrol.save(update_fields=["ended_at", "updated_at"])
@@ -352,10 +345,10 @@ def patrol_checkin(
             at = at or now
             _check_phone_time(
                 at, field="at", now=now, not_before=patrol.started_at - BEFORE_START_SLACK,
-                before_message=_("The check-in is before the patrol started (%(time)s).") % {"time": _local(patrol.started_at)},
+                before_message=_("The check-in is before the patrol started (%(time)s).") % {"time": town_minute(patrol.started_at)},
             )
             if patrol.ended_at and at > patrol.ended_at:
-                raise Conflict(_("This patrol was stopped at %(time)s: start a new one to check in.") % {"time": _local(patrol.ended_at)})
+                raise Conflict(_("This patrol was stopped at %(time)s: start a new one to check in.") % {"time": town_minute(patrol.ended_at)})
             distance = metres_between((latitude, longitude), (compound.latitude, compound.longitude))
             radius = settings.PATROL_CHECKIN_RADIUS_M
             if distance > radius:
