@@ -115,3 +115,29 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class PersonalDataView(models.Model):
+    """One sight of someone's personal data in full (an unmasked phone or ID number): who saw
+    which record, when, and where. Written by the page or API view that showed it, through
+    `accounts.services.personal_data_views_record`; listed for administrators in the admin."""
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("viewer"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    record_type = models.CharField(_("kind of record"), max_length=60, help_text=_("app_label.model of the record seen."))
+    record_id = models.PositiveBigIntegerField(_("record id"))
+    record = CleanCharField(_("record"), max_length=200, help_text=_("The record as it was named when seen."))
+    fields = models.JSONField(_("fields seen"), default=list)
+    where = CleanCharField(_("where"), max_length=200, help_text=_("The page or API address that showed it."))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("view of personal data")
+        verbose_name_plural = _("views of personal data")
+        indexes = [
+            models.Index(fields=["record_type", "record_id", "at"], name="personal_view_record"),
+            models.Index(fields=["viewer", "at"], name="personal_view_viewer"),
+        ]
+
+    def __str__(self):
+        return f"{self.viewer} · {self.record}"

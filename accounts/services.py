@@ -107,3 +107,20 @@ def notifications_sweep_emails(*, older_than_seconds: int | None = None) -> int:
         except Exception:
             logger.warning("notification %s: mail failed, to be tried again", notification_id, exc_info=True)
     return sent
+
+
+def personal_data_views_record(*, viewer, records, fields: list[str], where: str, at=None) -> int:
+    """Record that `viewer` saw `fields` of each of `records` in full, at `where` (a path).
+    One INSERT for a whole list; nothing for an empty one. Returns how many were recorded."""
+    from .models import PersonalDataView
+
+    at = at or timezone.now()
+    rows = [
+        PersonalDataView(
+            viewer=viewer, at=at, record_type=record._meta.label_lower, record_id=record.pk,
+            record=str(record)[:200], fields=list(fields), where=where[:200],
+        )
+        for record in records
+    ]
+    PersonalDataView.objects.bulk_create(rows)
+    return len(rows)

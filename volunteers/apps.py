@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VolunteersConfig(AppConfig):
-    """Party branches, volunteer teams and duty rosters; their models arrive with their issues."""
+    """Volunteer service (志愿服务): teams, volunteers, their activities and the outreach coverage."""
 
     name = "volunteers"
-    verbose_name = _("Party and volunteers")
+    verbose_name = _("Volunteers")
