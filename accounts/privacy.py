@@ -2,6 +2,7 @@
 resident identity number (GB 11643)."""
 
 import re
+import unicodedata
 from datetime import date
 
 
@@ -26,8 +27,9 @@ def phone_shown_to(user, phone: str, *, needs_it: bool = False) -> str:
 
 
 # GB 11643-1999: 17 digits (6 of the address code, 8 of the birth date, 3 of the sequence) and a
-# check character computed from them, 0-9 or X.
-ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
+# check character computed from them, 0-9 or X. ASCII digits only (a bare \d takes any script's
+# digits), matched whole (with "$", a trailing newline would pass).
+ID_NUMBER_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
 ID_NUMBER_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARACTERS = "10X98765432"
 
@@ -38,20 +40,24 @@ def id_number_check_character(first17: str) -> str:
 
 
 def id_number_normalised(value: str) -> str:
-    """Spaces dropped and a lower-case x raised, as people type it."""
-    return re.sub(r"\s+", "", value or "").upper()
+    """Spaces dropped, full-width digits and letters (a Chinese input method's) made plain, and a
+    lower-case x raised, as people type it."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def id_number_problem(value: str) -> str | None:
     """Why `value` (normalised) is not a valid 18-character resident identity number, or None."""
+    from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    if not ID_NUMBER_PATTERN.match(value):
+    if not ID_NUMBER_PATTERN.fullmatch(value):
         return _("An ID number has 18 characters: 17 digits and a last digit or X.")
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return _("Characters 7 to 14 of an ID number are a date of birth; %(digits)s is not a date.") % {"digits": value[6:14]}
+    if born > timezone.localdate():
+        return _("Characters 7 to 14 of an ID number are a date of birth; %(digits)s is in the future.") % {"digits": value[6:14]}
     expected = id_number_check_character(value[:17])
     if value[17] != expected:
         return _("The last character of this ID number should be %(expected)s: check it for a mistyped digit.") % {"expected": expected}
