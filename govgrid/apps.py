@@ -13,6 +13,7 @@ class AdminConfig(SimpleAdminConfig):
         "accounts.admin",
         "grids.admin",
         "incidents.admin",
+        "patrols.admin",
     ]
 
     def ready(self):
