@@ -9,6 +9,7 @@ from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
 from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
 from patrols.api import PatrolViewSet
+from volunteers.api import ActivityViewSet, CoverageView, TeamViewSet, VolunteerViewSet
 
 
 @csrf_exempt  # it changes nothing, and must not answer a POST with the CSRF failure page
@@ -25,10 +26,14 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("patrols", PatrolViewSet, basename="patrol")
+router.register("volunteers/teams", TeamViewSet, basename="volunteer-team")
+router.register("volunteers/people", VolunteerViewSet, basename="volunteer")
+router.register("volunteers/activities", ActivityViewSet, basename="volunteer-activity")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("stats/summary/", StatsSummaryView.as_view(), name="stats-summary"),
+    path("volunteers/coverage/", CoverageView.as_view(), name="volunteer-coverage"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,

@@ -14,6 +14,7 @@ class AdminConfig(SimpleAdminConfig):
         "grids.admin",
         "incidents.admin",
         "patrols.admin",
+        "volunteers.admin",
     ]
 
     def ready(self):

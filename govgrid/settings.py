@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.workflow.Status.CHOICES",
         "IncidentActionEnum": "incidents.workflow.Action.CHOICES",
         "TimeUnitEnum": "incidents.timelimits.TimeUnit.choices",
+        "VolunteerActivityKindEnum": "volunteers.api.ACTIVITY_KINDS",
     },
     # Requests and responses get components of their own: a photo is a file going in, a URL coming out.
     "COMPONENT_SPLIT_REQUEST": True,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import activities, views
 
 app_name = "mobile"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<id:incident_id>/", views.task, name="task"),
     path("tasks/<id:incident_id>/<slug:action>/", views.task_action, name="task-action"),
     path("patrol/", views.patrol, name="patrol"),
+    path("activities/", activities.activities, name="activities"),
     path("notifications/", views.notifications, name="notifications"),
     path("outbox/", views.outbox, name="outbox"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
