@@ -1,10 +1,23 @@
 from django.urls import path
 
-from . import patrols, views, volunteers
+from . import duty, patrols, views, volunteers
 
 app_name = "console"
 
 urlpatterns = [
+    path("duty/", duty.campaigns, name="duty"),
+    path("duty/new/", duty.campaign_new, name="duty-new"),
+    path("duty/<id:campaign_id>/", duty.campaign, name="duty-campaign"),
+    path("duty/<id:campaign_id>/checkpoints/", duty.checkpoint_add, name="duty-checkpoint-add"),
+    path("duty/<id:campaign_id>/people/", duty.people_add, name="duty-people-add"),
+    path("duty/<id:campaign_id>/people/<id:person_id>/available/", duty.person_available, name="duty-person-available"),
+    path("duty/<id:campaign_id>/generate/", duty.roster_generate, name="duty-generate"),
+    path("duty/<id:campaign_id>/shortfalls/<id:shortfall_id>/fill/", duty.shortfall_fill, name="duty-shortfall-fill"),
+    path("duty/<id:campaign_id>/roster/", duty.roster, name="duty-roster"),
+    path("duty/<id:campaign_id>/swaps/", duty.swap_ask, name="duty-swap-ask"),
+    path("duty/<id:campaign_id>/swaps/<id:swap_id>/<slug:decision>/", duty.swap_decide, name="duty-swap-decide"),
+    path("duty/<id:campaign_id>/print/checkpoints/<id:checkpoint_id>/", duty.print_checkpoint, name="duty-print-checkpoint"),
+    path("duty/<id:campaign_id>/print/people/<id:person_id>/", duty.print_person, name="duty-print-person"),
     path("", views.cases, name="cases"),
     path("live/", views.live, name="live"),
     path("bulk/", views.bulk, name="bulk"),

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
 from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
+from emergency.api import CampaignViewSet, CheckpointViewSet, ShiftViewSet, SwapViewSet
 from patrols.api import PatrolViewSet
 from volunteers.api import ActivityViewSet, CoverageView, TeamViewSet, VolunteerViewSet
 
@@ -26,6 +27,10 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("patrols", PatrolViewSet, basename="patrol")
+router.register("duty/campaigns", CampaignViewSet, basename="duty-campaign")
+router.register("duty/checkpoints", CheckpointViewSet, basename="duty-checkpoint")
+router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
+router.register("duty/swaps", SwapViewSet, basename="duty-swap")
 router.register("volunteers/teams", TeamViewSet, basename="volunteer-team")
 router.register("volunteers/people", VolunteerViewSet, basename="volunteer")
 router.register("volunteers/activities", ActivityViewSet, basename="volunteer-activity")

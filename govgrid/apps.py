@@ -15,6 +15,7 @@ class AdminConfig(SimpleAdminConfig):
         "incidents.admin",
         "patrols.admin",
         "volunteers.admin",
+        "emergency.admin",
     ]
 
     def ready(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import activities, views
+from . import activities, duty, views
 
 app_name = "mobile"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("tasks/<id:incident_id>/", views.task, name="task"),
     path("tasks/<id:incident_id>/<slug:action>/", views.task_action, name="task-action"),
     path("patrol/", views.patrol, name="patrol"),
+    path("duty/", duty.duty, name="duty"),
+    path("duty/shifts/<id:shift_id>/check-<slug:direction>/", duty.check, name="duty-check"),
+    path("duty/shifts/<id:shift_id>/swap/", duty.swap, name="duty-swap"),
+    path("duty/shifts/<id:shift_id>/exchange/<id:person_id>/", duty.exchange, name="duty-exchange"),
     path("activities/", activities.activities, name="activities"),
     path("notifications/", views.notifications, name="notifications"),
     path("outbox/", views.outbox, name="outbox"),
