@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duty, patrols, views, volunteers
+from . import duty, patrols, screening, views, volunteers
 
 app_name = "console"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     path("map/cases/", views.map_data, name="map-data"),
     path("hotline/", views.hotline, name="hotline"),
     path("patrols/", patrols.patrols, name="patrols"),
+    path("screening/", screening.screening, name="screening"),
+    path("screening/new/", screening.screening_new, name="screening-new"),
+    path("screening/export.xlsx", screening.screening_export, name="screening-export"),
+    path("screening/views/", screening.screening_views, name="screening-views"),
+    path("screening/<id:arrival_id>/", screening.screening_entry, name="screening-entry"),
+    path("screening/follow-ups/<id:follow_up_id>/done/", screening.screening_follow_up_done, name="screening-follow-up-done"),
     path("volunteers/", volunteers.coverage_page, name="volunteers"),
     path("volunteers/teams/", volunteers.teams, name="volunteer-teams"),
     path("volunteers/people/", volunteers.volunteers, name="volunteer-list"),

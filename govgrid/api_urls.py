@@ -10,6 +10,7 @@ from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
 from emergency.api import CampaignViewSet, CheckpointViewSet, ShiftViewSet, SwapViewSet
 from patrols.api import PatrolViewSet
+from screening.api import ArrivalViewSet, FollowUpViewSet
 from volunteers.api import ActivityViewSet, CoverageView, TeamViewSet, VolunteerViewSet
 
 
@@ -31,6 +32,8 @@ router.register("duty/campaigns", CampaignViewSet, basename="duty-campaign")
 router.register("duty/checkpoints", CheckpointViewSet, basename="duty-checkpoint")
 router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
 router.register("duty/swaps", SwapViewSet, basename="duty-swap")
+router.register("screening/arrivals", ArrivalViewSet, basename="screening-arrival")
+router.register("screening/follow-ups", FollowUpViewSet, basename="screening-follow-up")
 router.register("volunteers/teams", TeamViewSet, basename="volunteer-team")
 router.register("volunteers/people", VolunteerViewSet, basename="volunteer")
 router.register("volunteers/activities", ActivityViewSet, basename="volunteer-activity")

@@ -16,6 +16,7 @@ class AdminConfig(SimpleAdminConfig):
         "patrols.admin",
         "volunteers.admin",
         "emergency.admin",
+        "screening.admin",
     ]
 
     def ready(self):

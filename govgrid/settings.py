@@ -364,6 +364,9 @@ PATROL_CHECKIN_RADIUS_M = envint("PATROL_CHECKIN_RADIUS_M", 150)
 PATROL_MAX_POINTS = envint("PATROL_MAX_POINTS", 5000)
 # PATROL_REMINDER_HOUR is with the beat schedule.
 
+
+# Screening register (摸排): the days after arrival on which a registered person is followed up.
+SCREENING_FOLLOW_UP_DAYS = sorted({int(day) for day in envlist("SCREENING_FOLLOW_UP_DAYS", "1,3,7,14")})
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (34.09, 119.35),
     "DEFAULT_ZOOM": 14,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import activities, duty, views
+from . import activities, duty, screening, views
 
 app_name = "mobile"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("tasks/<id:incident_id>/", views.task, name="task"),
     path("tasks/<id:incident_id>/<slug:action>/", views.task_action, name="task-action"),
     path("patrol/", views.patrol, name="patrol"),
+    path("screening/", screening.screening, name="screening"),
+    path("screening/new/", screening.screening_new, name="screening-new"),
+    path("screening/<id:arrival_id>/", screening.screening_entry, name="screening-entry"),
+    path("screening/follow-ups/<id:follow_up_id>/done/", screening.screening_follow_up_done, name="screening-follow-up-done"),
     path("duty/", duty.duty, name="duty"),
     path("duty/shifts/<id:shift_id>/check-<slug:direction>/", duty.check, name="duty-check"),
     path("duty/shifts/<id:shift_id>/swap/", duty.swap, name="duty-swap"),
