@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duty, patrols, screening, views, volunteers
+from . import duty, party, patrols, screening, views, volunteers
 
 app_name = "console"
 
@@ -31,6 +31,18 @@ urlpatterns = [
     path("screening/views/", screening.screening_views, name="screening-views"),
     path("screening/<id:arrival_id>/", screening.screening_entry, name="screening-entry"),
     path("screening/follow-ups/<id:follow_up_id>/done/", screening.screening_follow_up_done, name="screening-follow-up-done"),
+    path("party/", party.overview, name="party"),
+    path("party/members/", party.members, name="party-members"),
+    path("party/members/<id:member_id>/", party.member, name="party-member"),
+    path("party/checkins/", party.checkins, name="party-checkins"),
+    path("party/checkins/<id:checkin_id>/<slug:decision>/", party.checkin_decide, name="party-checkin-decide"),
+    path("party/compliance/", party.compliance, name="party-compliance"),
+    path("party/meetings/", party.meetings, name="party-meetings"),
+    path("party/meetings/new/", party.meeting_new, name="party-meeting-new"),
+    path("party/meetings/<id:meeting_id>/", party.meeting, name="party-meeting"),
+    path("party/meetings/<id:meeting_id>/follow-ups/", party.follow_up_add, name="party-follow-up-add"),
+    path("party/meetings/<id:meeting_id>/follow-ups/<id:follow_up_id>/done/", party.follow_up_done, name="party-follow-up-done"),
+    path("party/meetings/<id:meeting_id>/follow-ups/<id:follow_up_id>/case/", party.follow_up_case, name="party-follow-up-case"),
     path("volunteers/", volunteers.coverage_page, name="volunteers"),
     path("volunteers/teams/", volunteers.teams, name="volunteer-teams"),
     path("volunteers/people/", volunteers.volunteers, name="volunteer-list"),

@@ -9,6 +9,7 @@ from accounts.api import DepartmentViewSet, NotificationViewSet, TokenView
 from grids.api import GridViewSet, WorkerViewSet
 from incidents.api import CategoryViewSet, IncidentViewSet, StatsSummaryView
 from emergency.api import CampaignViewSet, CheckpointViewSet, ShiftViewSet, SwapViewSet
+from party.api import BranchViewSet, CheckInViewSet, ComplianceView, MeetingViewSet, MemberViewSet
 from patrols.api import PatrolViewSet
 from screening.api import ArrivalViewSet, FollowUpViewSet
 from volunteers.api import ActivityViewSet, CoverageView, TeamViewSet, VolunteerViewSet
@@ -32,6 +33,10 @@ router.register("duty/campaigns", CampaignViewSet, basename="duty-campaign")
 router.register("duty/checkpoints", CheckpointViewSet, basename="duty-checkpoint")
 router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
 router.register("duty/swaps", SwapViewSet, basename="duty-swap")
+router.register("party/branches", BranchViewSet, basename="party-branch")
+router.register("party/members", MemberViewSet, basename="party-member")
+router.register("party/checkins", CheckInViewSet, basename="party-checkin")
+router.register("party/meetings", MeetingViewSet, basename="party-meeting")
 router.register("screening/arrivals", ArrivalViewSet, basename="screening-arrival")
 router.register("screening/follow-ups", FollowUpViewSet, basename="screening-follow-up")
 router.register("volunteers/teams", TeamViewSet, basename="volunteer-team")
@@ -42,6 +47,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("stats/summary/", StatsSummaryView.as_view(), name="stats-summary"),
     path("volunteers/coverage/", CoverageView.as_view(), name="volunteer-coverage"),
+    path("party/compliance/", ComplianceView.as_view(), name="party-compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,

@@ -14,6 +14,7 @@ class AdminConfig(SimpleAdminConfig):
         "grids.admin",
         "incidents.admin",
         "patrols.admin",
+        "party.admin",
         "volunteers.admin",
         "emergency.admin",
         "screening.admin",

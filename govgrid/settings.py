@@ -327,6 +327,9 @@ CELERY_BEAT_SCHEDULE = {
     "remind-patrols": {"task": "patrols.tasks.remind_missing", "schedule": crontab(hour=PATROL_REMINDER_HOUR, minute=0)},
     # After midnight: patrols left running from the day before, ended at their last position.
     "close-forgotten-patrols": {"task": "patrols.tasks.close_forgotten", "schedule": crontab(hour=0, minute=20)},
+    # Every morning; on the month's first working day only: in-service party members behind
+    # the check-in rule, and a summary to each employer.
+    "remind-party-checkins": {"task": "party.tasks.remind_behind", "schedule": crontab(hour=8, minute=30)},
     # The dashboard's daily counts: each past day once it has ended, and any changed day whose
     # refresh was lost with the broker.
     "sum-days": {"task": "incidents.tasks.sum_days", "schedule": envint("ROLLUP_SWEEP_SECONDS", 600)},
@@ -364,9 +367,12 @@ PATROL_CHECKIN_RADIUS_M = envint("PATROL_CHECKIN_RADIUS_M", 150)
 PATROL_MAX_POINTS = envint("PATROL_MAX_POINTS", 5000)
 # PATROL_REMINDER_HOUR is with the beat schedule.
 
+# Check-ins at a grid asked of each in-service party member (在职党员) per calendar year.
+PARTY_CHECKINS_PER_YEAR = envint("PARTY_CHECKINS_PER_YEAR", 2)
 
 # Screening register (摸排): the days after arrival on which a registered person is followed up.
 SCREENING_FOLLOW_UP_DAYS = sorted({int(day) for day in envlist("SCREENING_FOLLOW_UP_DAYS", "1,3,7,14")})
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (34.09, 119.35),
     "DEFAULT_ZOOM": 14,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import activities, duty, screening, views
+from . import activities, duty, party, screening, views
 
 app_name = "mobile"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("tasks/<id:incident_id>/", views.task, name="task"),
     path("tasks/<id:incident_id>/<slug:action>/", views.task_action, name="task-action"),
     path("patrol/", views.patrol, name="patrol"),
+    path("party/", party.party, name="party"),
+    path("party/checkins/<id:checkin_id>/<slug:decision>/", party.decide, name="party-decide"),
     path("screening/", screening.screening, name="screening"),
     path("screening/new/", screening.screening_new, name="screening-new"),
     path("screening/<id:arrival_id>/", screening.screening_entry, name="screening-entry"),
