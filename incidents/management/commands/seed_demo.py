@@ -67,7 +67,11 @@ from incidents.services import (
 from incidents.stats import incident_summary
 from incidents.workflow import Appeal, Card, Status, is_late, recently_closed
 from incidents.timelimits import TimeUnit, WorkingCalendar, add_working_seconds, counts_working_time, limit_seconds, workday_seconds
+from emergency import demo as emergency_demo
+from party import demo as party_demo
 from patrols import demo as patrols_demo
+from screening import demo as screening_demo
+from volunteers import demo as volunteers_demo
 
 DEFAULT_SEED = 2020
 # About 5,000 cases, every step through the services: a minute or two on SQLite. The town's
@@ -219,6 +223,8 @@ class Command(BaseCommand):
             history = History(rng=rng, town=town, calendar=calendar, now=now, per_day=incidents_per_day)
             with dispatch_held():
                 history.load(progress=verbosity >= 1)
+                # Party meetings whose follow-ups opened cases: part of the history too.
+                party = party_demo.build(rng=random.Random(seed), now=now)
                 # The deadline watch catches up once, so the open cases past their limits are
                 # warned and escalated now rather than all at once when beat first runs.
                 incident_mark_deadlines(now=now)
@@ -226,11 +232,30 @@ class Command(BaseCommand):
             IncidentEvent.objects.filter(processed_at__isnull=True).update(processed_at=now)
             # The grid workers' last few working days on patrol, and this morning's.
             patrols = patrols_demo.build(rng=random.Random(seed), now=now)
+            volunteers = volunteers_demo.build(rng=random.Random(seed), now=now)
+            duty = emergency_demo.build(rng=random.Random(seed), now=now)
+            screening = screening_demo.build(rng=random.Random(seed), now=now)
         # The dashboard's daily counts of the past days: summed by the worker once it runs, and
         # read from the cases until then.
         send_task_safely("incidents.tasks.sum_days")
         self.stdout.write(summary_text(now))
         self.stdout.write(f"Patrols: {patrols['patrols']} with {patrols['points']} positions and {patrols['checkins']} check-ins.")
+        self.stdout.write(
+            f"Party: {party['branches']} branches, {party['members']} members ({party['in_service']} in service), {party['posts']} posts, "
+            f"{party['checkins']} check-ins, {party['meetings']} meetings with {party['follow_ups']} follow-ups ({party['cases']} opened a case)."
+        )
+        self.stdout.write(
+            f"Volunteers: {volunteers['teams']} teams, {volunteers['volunteers']} volunteers, "
+            f"{volunteers['activities']} activities ({volunteers['sessions']} outreach sessions this year)."
+        )
+        self.stdout.write(
+            f"Emergency duty: {duty['campaigns']} campaign, {duty['checkpoints']} checkpoints, {duty['people']} people ({duty['volunteers']} volunteers), "
+            f"{duty['shifts']} shifts ({duty['checkins']} checked in), {duty['swaps']} swaps, {duty['shortfalls']} shortfalls open."
+        )
+        self.stdout.write(
+            f"Screening register: {screening['arrivals']} arrivals, {screening['follow_ups_done']} follow-ups done, "
+            f"{screening['follow_ups_open']} open."
+        )
 
 
 def database_has_data() -> bool:
