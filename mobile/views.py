@@ -376,11 +376,17 @@ def manifest(request):
 # files when the service worker is installed.
 SHELL_FILES = (
     "mobile/mobile.css", "mobile/app.js", "mobile/outbox.js", "mobile/photos.js", "mobile/photo-list.js", "mobile/report.js", "mobile/task.js",
-    "mobile/patrol.js", "mobile/outbox-page.js", "mobile/home.js", "js/map-common.js", "leaflet/leaflet.js", "leaflet/leaflet.css",
+    "mobile/patrol.js", "mobile/outbox-page.js", "mobile/home.js", "mobile/queued-form.js", "mobile/duty.js", "mobile/duty.css",
+    "mobile/party.css", "mobile/screening.js", "mobile/screening.css", "mobile/activities.js",
+    "js/map-common.js", "leaflet/leaflet.js", "leaflet/leaflet.css",
     "leaflet/images/layers.png", "leaflet/images/layers-2x.png", "leaflet/images/marker-icon.png",
     "leaflet/images/marker-icon-2x.png", "leaflet/images/marker-shadow.png", "mobile/icons/icon-192.png", "favicon.svg",
 )
-SHELL_PAGES = ("mobile:home", "mobile:report", "mobile:tasks", "mobile:patrol", "mobile:outbox", "mobile:notifications")
+# The pages a worker may need with no signal; one the asker may not open (a 403 or 404) is not kept.
+SHELL_PAGES = (
+    "mobile:home", "mobile:report", "mobile:tasks", "mobile:patrol", "mobile:outbox", "mobile:notifications",
+    "mobile:duty", "mobile:party", "mobile:screening", "mobile:activities",
+)
 
 
 @never_cache

@@ -43,8 +43,9 @@
       }
       if (summary) {
         var reports = waiting.filter(function (e) { return e.kind === "report"; }).length;
+        var patrols = waiting.filter(function (e) { return e.kind === "patrol"; }).length;
         summary.hidden = !waiting.length && !refused.length;
-        summary.querySelector("[data-outbox-text]").textContent = outboxText(reports, waiting.length - reports, refused.length);
+        summary.querySelector("[data-outbox-text]").textContent = outboxText(reports, patrols, waiting.length - reports - patrols, refused.length);
       }
     }).catch(function () { /* IndexedDB refused (private window): nothing kept, nothing shown */ });
   }
@@ -75,10 +76,12 @@
   // "%(count)s reports waiting" and the like, from the page's body.
   function say(name, count) { return format(body.dataset[name] || "", { count: count }); }
 
-  function outboxText(reports, others, refused) {
+  // Reports, patrol records and everything else kept (task actions, check-ins, registrations).
+  function outboxText(reports, patrols, others, refused) {
     var parts = [];
     if (reports) parts.push(say("msgReports", reports));
-    if (others) parts.push(say("msgPatrolRecords", others));
+    if (patrols) parts.push(say("msgPatrolRecords", patrols));
+    if (others) parts.push(say("msgOtherRecords", others));
     if (refused) parts.push(say("msgRefused", refused));
     return parts.join(" · ");
   }

@@ -39,7 +39,8 @@
         item.appendChild(line("small", new Date(entry.created).toLocaleString()));
         if (entry.state === "sent") {
           var answer = entry.result || {};
-          item.appendChild(line("p", text.msgSent + (answer.code ? " · " + answer.code : "")));
+          // A report's case code; a check-in's or a confirmation's own message (queued-form.js).
+          item.appendChild(line("p", text.msgSent + (answer.code ? " · " + answer.code : answer.message ? " · " + answer.message : "")));
         } else if (entry.state === "refused") {
           item.appendChild(line("p", text.msgRefused));
           entry.reason.split("\n").forEach(function (reason) { item.appendChild(line("p", reason, "error")); });

@@ -1,4 +1,4 @@
-/* The phone pages' service worker (version __VERSION__).
+{% load i18n %}{% get_current_language as LANGUAGE_CODE %}/* The phone pages' service worker (version __VERSION__).
  *
  * The app opens with no signal: its files are cached when the worker installs, and each page
  * of /m/ is kept as last seen. Pages go to the network first (a task list must be current when
@@ -60,16 +60,26 @@ function fromNetworkKeeping(request) {
   });
 }
 
-// The page as last seen; else the same page without its query; else the home page.
+// The page as last seen; else the same page without its query; else a note that this page was
+// never opened here, so has no copy (the home page in its place would pass for this page).
 function keptPage(request) {
   var url = request.url.split("#")[0];
   return caches.open(PAGES).then(function (pages) {
     return pages.match(url).then(function (hit) {
       return hit || pages.match(url.split("?")[0]);
     }).then(function (hit) {
-      return hit || pages.match(SHELL.offline);
+      return hit || notKept();
     });
   });
+}
+
+function notKept() {
+  var page = '<!doctype html><html lang="{{ LANGUAGE_CODE|default:"zh-hans" }}"><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{% filter escapejs %}{% translate "Not available offline" %}{% endfilter %}</title>' +
+    '<link rel="stylesheet" href="' + SHELL.files[0] + '"><main><section class="card"><h1>{% filter escapejs %}{% translate "Not available offline" %}{% endfilter %}</h1>' +
+    '<p>{% filter escapejs %}{% translate "This page has not been opened on this phone before, so it cannot be shown with no connection. Try again when there is a signal." %}{% endfilter %}</p>' +
+    '<p><a class="button" href="' + SHELL.offline + '">{% filter escapejs %}{% translate "Home" %}{% endfilter %}</a></p></section></main></html>';
+  return new Response(page, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
 self.addEventListener("fetch", function (event) {
