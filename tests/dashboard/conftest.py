@@ -61,5 +61,3 @@ def town_cases(categories, grid_a, grid_b, department, other_department):
         "b_on_time": case(rubbish, "closed", days_ago=5, grid=grid_b, deadline_in=-2, closed_after=1),
         "b_overdue": case(rubbish, "handled", days_ago=2, grid=grid_b, deadline_in=-1, department=department),
     }
-
-

@@ -1,27 +1,11 @@
 import pytest
 from datetime import timedelta
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from emergency import services
 from emergency.models import DutyPerson
 from tests.conftest import IN_GRID_A, IN_GRID_B
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    """The services' messages as written, whatever the translations say."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def api(api):
-    def client_for(name):
-        client = api(name)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return client_for
+from tests.english import _in_english, api  # noqa: F401
 
 
 @pytest.fixture

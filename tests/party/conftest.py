@@ -1,27 +1,10 @@
 from datetime import date
 
 import pytest
-from django.utils import translation
 
 from grids.models import Compound
 from party.models import Employer, MemberKind, PartyBranch, PartyMember
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    """The services' messages as written, whatever the translations say."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def api(api):
-    def client_for(name):
-        client = api(name)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return client_for
+from tests.english import _in_english, api  # noqa: F401
 
 
 @pytest.fixture
