@@ -35,7 +35,7 @@ from volunteers.selectors import (
     may_read_town,
     period_bounds,
     phones_shown_to,
-    teams_visible_to,
+    teams_in_period,
     volunteers_filter,
     volunteers_visible_to,
 )
@@ -146,11 +146,25 @@ def coverage_page(request):
     })
 
 
+class TeamPeriodForm(PeriodForm):
+    """The coverage page's period (this year unless chosen) for the teams' figures; every team is listed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, teams=[], **kwargs)
+        del self.fields["team"]
+
+
 @console_view
 def teams(request):
+    """The teams with their activities and hours served in a period: this year unless chosen,
+    as on the coverage page, so the two pages' figures agree."""
     _reader(request)
-    found = teams_visible_to(request.user).order_by("kind", "name")
-    return _page(request, "console/volunteers/teams.html", {"teams": found, "kinds": Team.Kind})
+    form = TeamPeriodForm(request.GET)
+    first, last, _team = form.bounds()
+    found = teams_in_period(request.user, first=first, last=last).order_by("kind", "name")
+    return _page(request, "console/volunteers/teams.html", {
+        "teams": found, "kinds": Team.Kind, "form": form, "first": first, "last": last, "query": request.GET.urlencode(),
+    })
 
 
 class VolunteerFilterForm(forms.Form):
@@ -220,22 +234,53 @@ class ActivityForm(forms.Form):
     """The activity's own fields; the volunteers with their hours and the photos are read from
     the request beside it (a row per volunteer), and every rule is the service's."""
 
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", "—")] + list(Activity.Kind.choices))
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.order_by("name"), empty_label="—")
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"))
-    grid = forms.ModelChoiceField(label=gettext_lazy("Grid"), queryset=Grid.objects.none(), empty_label="—")
-    audience = forms.IntegerField(label=gettext_lazy("Audience"), min_value=0, help_text=gettext_lazy("People reached."))
+    # The services' own words for a field left empty or wrong, not the framework's stock ones.
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=[("", "—")] + list(Activity.Kind.choices),
+        error_messages={"required": gettext_lazy("Choose one of the kinds of activity."), "invalid_choice": gettext_lazy("Choose one of the kinds of activity.")},
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, error_messages={"required": gettext_lazy("Give the activity a title.")})
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"), queryset=Team.objects.order_by("name"), empty_label="—",
+        error_messages={"required": gettext_lazy("Choose the team that held it."), "invalid_choice": gettext_lazy("Choose one of the teams listed.")},
+    )
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        error_messages={"required": gettext_lazy("Give the day it was held."), "invalid": gettext_lazy("Give the day as year-month-day.")},
+    )
+    grid = forms.ModelChoiceField(
+        label=gettext_lazy("Grid"), queryset=Grid.objects.none(), empty_label="—",
+        error_messages={"required": gettext_lazy("Choose the grid it was held in."), "invalid_choice": gettext_lazy("Choose one of your grids.")},
+    )
+    audience = forms.IntegerField(
+        label=gettext_lazy("Audience"), min_value=0, max_value=services.MAX_AUDIENCE, help_text=gettext_lazy("People reached."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": gettext_lazy("Give the number of people reached, 0 if none."),
+            "invalid": gettext_lazy("The audience is a whole number of people."),
+            "min_value": gettext_lazy("The audience cannot be below zero."),
+            "max_value": gettext_lazy("At most %(limit_value)s people."),
+        },
+    )
     compounds = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Compounds reached"), queryset=Compound.objects.none(), required=False,
         help_text=gettext_lazy("The compounds of the chosen grid are listed; hold Ctrl to choose several."),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose only compounds of the grid the activity was held in."),
+            "invalid_pk_value": gettext_lazy("No such compound: choose compounds from the list."),
+        },
     )
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    # Made on the phone (static/mobile/queued-form.js): the same form sent twice is one activity.
+    uuid = forms.UUIDField(required=False, widget=forms.HiddenInput, error_messages={"invalid": gettext_lazy("Not a UUID: send the form again.")})
 
-    def __init__(self, *args, grids, **kwargs):
+    def __init__(self, *args, grids, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = grids
-        self.fields["compounds"].queryset = Compound.objects.select_related("grid").order_by("grid__code", "name")
+        if teams is not None:
+            self.fields["team"].queryset = teams
+        # The compounds of the grids offered; the service refuses one outside the activity's grid.
+        self.fields["compounds"].queryset = Compound.objects.filter(grid__in=grids).select_related("grid").order_by("grid__code", "name")
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["team"].label_from_instance = lambda team: team.name
         self.fields["grid"].label_from_instance = lambda grid: f"{grid.name} · {grid.community.name}"
@@ -248,13 +293,15 @@ def volunteer_hours_from(post) -> tuple[list[tuple[int, str]], list[str]]:
     return [(int(value), post.get(f"hours-{value}", "").strip()) for value in ticked], ticked
 
 
-def record_activity(request, *, grids, template: str, context: dict, success):
+def record_activity(request, *, grids, template: str, context: dict, success, teams=None, refused=None):
     """The form's GET and POST, shared by the console and the phone: a service refusal is shown
-    as the field's message and nothing is changed."""
+    as the field's message and nothing is changed. `teams` narrows the teams offered and the
+    volunteers listed (the phone's); all the town's otherwise. `refused(form, extra_errors,
+    refusal)`, when given, answers a refused POST instead of the page (the phone's outbox)."""
     only = list(grids[:2])
     initial = {"date": timezone.localdate(), "grid": only[0] if len(only) == 1 else None}
-    form = ActivityForm(request.POST or None, grids=grids, initial=initial)
-    extra_errors, ticked, hours = {}, [], {}
+    form = ActivityForm(request.POST or None, grids=grids, teams=teams, initial=initial)
+    extra_errors, ticked, hours, refusal = {}, [], {}, None
     if request.method == "POST":
         volunteer_hours, ticked = volunteer_hours_from(request.POST)
         hours = {str(volunteer_id): value for volunteer_id, value in volunteer_hours}
@@ -265,19 +312,23 @@ def record_activity(request, *, grids, template: str, context: dict, success):
                     actor=request.user, kind=values["kind"], title=values["title"], team=values["team"], day=values["date"],
                     grid=values["grid"], audience=values["audience"], volunteer_hours=volunteer_hours,
                     compound_ids=[compound.pk for compound in values["compounds"]], notes=values["notes"],
-                    photos=request.FILES.getlist("photos"),
+                    photos=request.FILES.getlist("photos"), client_uuid=values["uuid"],
                 )
-            except WorkflowError as refused:
-                for name, message in refused.fields.items():
+            except WorkflowError as error:
+                refusal = error
+                for name, message in error.fields.items():
                     if name in form.fields:
                         form.add_error(name, message)
                     else:
                         extra_errors[name] = message
-                if not refused.fields:
-                    form.add_error(None, refused.message)
+                if not error.fields:
+                    form.add_error(None, error.message)
             else:
                 return success(recorded)
-    people = list(Volunteer.objects.filter(active=True).select_related("team").order_by("team__name", "name"))
+        if refused is not None:
+            return refused(form, extra_errors, refusal)
+    people = Volunteer.objects.filter(active=True).select_related("team").order_by("team__name", "name")
+    people = list(people if teams is None else people.filter(team__in=teams))
     compounds = [
         {"id": compound.pk, "name": compound.name, "grid": compound.grid_id, "old": compound.is_old}
         for compound in form.fields["compounds"].queryset
@@ -291,6 +342,8 @@ def record_activity(request, *, grids, template: str, context: dict, success):
         "compounds": compounds,
         "chosen_compounds": chosen_compounds,
         "max_photos": settings.PHOTO_MAX_COUNT,
+        # A page sent back cannot hold the files chosen: the browser empties the file input.
+        "photos_dropped": len(request.FILES.getlist("photos")),
     })
 
 

@@ -7,7 +7,7 @@ period is computed as the console's page shows it.
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -147,8 +147,13 @@ class VolunteerActivityCreateSerializer(serializers.Serializer):
     team = id_field(help_text="Team id.")
     date = serializers.DateField(help_text="The day it was held: today or earlier.")
     grid = serializers.CharField(max_length=15, help_text="Code of the grid it was held in (a grid worker: one of theirs).")
-    audience = serializers.IntegerField(min_value=0, help_text="People reached.")
-    compounds = serializers.ListField(child=id_field(), required=False, default=list, help_text="Ids of the compounds reached.")
+    audience = serializers.IntegerField(
+        min_value=0, help_text="People reached.",
+        error_messages={"min_value": gettext_lazy("The audience cannot be below zero."), "invalid": gettext_lazy("The audience is a whole number of people.")},
+    )
+    compounds = serializers.ListField(
+        child=id_field(), required=False, default=list, help_text="Ids of the compounds reached: compounds of the activity's grid only.",
+    )
     volunteers = ActivityVolunteerInSerializer(many=True, help_text="At least one: each volunteer once, with their hours (0 < hours ≤ 24).")
     notes = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
 

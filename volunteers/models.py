@@ -104,6 +104,10 @@ class Activity(models.Model):
     volunteers = models.ManyToManyField(Volunteer, verbose_name=_("volunteers"), through="ActivityVolunteer", related_name="activities")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    client_uuid = models.UUIDField(
+        _("UUID from the phone"), null=True, blank=True, unique=True, editable=False,
+        help_text=_("Made on the phone: the same form sent twice is one activity."),
+    )
 
     class Meta:
         ordering = ["-date", "-id"]

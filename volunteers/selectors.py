@@ -77,6 +77,29 @@ def teams_visible_to(user) -> QuerySet[Team]:
     )
 
 
+def teams_serving(grids: QuerySet[Grid]) -> QuerySet[Team]:
+    """The teams that hold activities in these grids: the town-wide ones and those of the grids'
+    communities. What a grid worker's phone offers, rather than every team and volunteer of the town."""
+    return Team.objects.filter(Q(community__isnull=True) | Q(community__in=grids.values("community"))).order_by("name")
+
+
+def teams_in_period(user, *, first: date, last: date) -> QuerySet[Team]:
+    """Teams with their active members, and the activities they held and the hours served at
+    them from `first` to `last`: the coverage page's figures by team, for the same period."""
+    if not may_read(user):
+        return Team.objects.none()
+    held = Activity.objects.filter(team=OuterRef("pk"), date__gte=first, date__lte=last).order_by()
+    hours = (
+        ActivityVolunteer.objects.filter(activity__team=OuterRef("pk"), activity__date__gte=first, activity__date__lte=last)
+        .order_by().values("activity__team").annotate(total=Sum("hours")).values("total")
+    )
+    return Team.objects.select_related("community", "leader").annotate(
+        members=Count("volunteers", filter=Q(volunteers__active=True)),
+        hours=Coalesce(Subquery(hours, output_field=DecimalField(max_digits=10, decimal_places=1)), Value(ZERO_HOURS)),
+        activity_count=Coalesce(Subquery(held.values("team").annotate(n=Count("pk")).values("n")), Value(0)),
+    )
+
+
 def volunteers_visible_to(user) -> QuerySet[Volunteer]:
     """Volunteers with their service hours: the sum of their hours at activities, never typed."""
     if not may_read(user):

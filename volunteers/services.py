@@ -7,18 +7,19 @@ naming the same volunteers never wait on each other in a circle. Photos are chec
 back.
 """
 
+import uuid
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Community, Compound, Grid
-from incidents.errors import InvalidInput, Missing, NotAllowed
+from incidents.errors import Conflict, InvalidInput, Missing, NotAllowed
 from incidents.photos import PhotoRefused, PreparedPhoto, prepare_photo
 
 from .models import MAX_HOURS_PER_ACTIVITY, Activity, ActivityPhoto, ActivityVolunteer, Event, Team, Volunteer
@@ -211,19 +212,27 @@ def activity_record(
     compound_ids: list[int] = (),
     notes: str = "",
     photos: list = (),
+    client_uuid: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Activity:
     """Record an activity held in a grid: the volunteers who served at it with their hours
-    (`volunteer_hours`: (volunteer id, hours) pairs), the compounds it reached, its photos.
+    (`volunteer_hours`: (volunteer id, hours) pairs), the compounds of that grid it reached, its
+    photos.
 
     The command centre records in any grid, a grid worker in their own grids only. Nothing is
-    written unless everything is right; each wrong field gets its own message.
+    written unless everything is right; each wrong field gets its own message. `client_uuid` is
+    made on the phone: the same form sent again (its answer lost on a weak signal) returns the
+    activity it recorded, and nothing more is stored, its photos neither.
     """
     now = now or timezone.now()
     if grid is not None and not may_record_in(actor, grid):
         raise NotAllowed(_("You may record activities in your own grids only."), fields={"grid": _("Choose one of your grids.")})
     if grid is None and not may_record_in(actor, None):
         raise NotAllowed(_("Your role does not record volunteer activities."))
+    if client_uuid is not None:
+        sent_before = _sent_before(client_uuid, actor=actor)
+        if sent_before is not None:
+            return sent_before
     errors = {}
     if kind not in Activity.Kind.values:
         errors["kind"] = _("Choose one of the kinds of activity.")
@@ -261,10 +270,39 @@ def activity_record(
     compounds = list(Compound.objects.filter(pk__in=compound_ids).order_by("pk")) if compound_ids else []
     if len(compounds) < len(compound_ids):
         errors["compounds"] = _("No such compound: choose compounds from the list.")
+    elif grid is not None and any(compound.grid_id != grid.pk for compound in compounds):
+        # A compound counts as reached for its own grid's coverage: one of another grid would
+        # be counted where the activity was not held.
+        outside = "、".join(compound.name for compound in compounds if compound.grid_id != grid.pk)
+        errors["compounds"] = _("%(compounds)s: not in %(grid)s. Choose only compounds of the grid the activity was held in.") % {
+            "compounds": outside, "grid": grid.name,
+        }
     if errors:
         raise InvalidInput(_("The activity was not recorded: see the fields."), fields=errors)
     prepared = _prepared(list(photos))
+    try:
+        return _activity_create(
+            actor=actor, kind=kind, title=title, team=team, day=day, grid=grid, audience=audience, notes=notes,
+            hours_by_volunteer=hours_by_volunteer, compounds=compounds, prepared=prepared, client_uuid=client_uuid, now=now,
+        )
+    except IntegrityError:
+        # The same form's retry got there first.
+        sent_before = _sent_before(client_uuid, actor=actor) if client_uuid is not None else None
+        if sent_before is None:
+            raise
+        return sent_before
 
+
+def _sent_before(client_uuid: uuid.UUID, *, actor) -> Activity | None:
+    """The activity recorded by an earlier sending of the same form; a UUID of someone else's is a conflict."""
+    activity = Activity.objects.filter(client_uuid=client_uuid).first()
+    if activity is not None and activity.recorded_by_id != actor.pk:
+        message = _("This form's UUID belongs to another activity: send it again as a new form.")
+        raise Conflict(message, fields={"uuid": message})
+    return activity
+
+
+def _activity_create(*, actor, kind, title, team, day, grid, audience, notes, hours_by_volunteer, compounds, prepared, client_uuid, now) -> Activity:
     with _atomic_with_photos() as written:
         team = Team.objects.select_for_update().filter(pk=team.pk).first()
         if team is None:
@@ -280,7 +318,7 @@ def activity_record(
             )
         activity = Activity.objects.create(
             kind=kind, title=title, team=team, date=day, grid=grid, audience=audience, notes=(notes or "").strip(),
-            recorded_by=actor, created_at=now,
+            recorded_by=actor, created_at=now, client_uuid=client_uuid,
         )
         ActivityVolunteer.objects.bulk_create([
             ActivityVolunteer(activity=activity, volunteer=volunteer, hours=hours_by_volunteer[volunteer.pk]) for volunteer in volunteers

@@ -63,11 +63,19 @@ def test_a_grid_worker_records_in_their_grid_and_reads_their_grids_activities(ap
     ({"volunteers": []}, "volunteers", "Name at least one volunteer who served at it."),
     ({"compounds": [987654]}, "compounds", "No such compound: choose compounds from the list."),
     ({"grid": "320724100009009"}, "grid", "No such grid."),
-    ({"audience": -5}, "audience", "Ensure this value is greater than or equal to 0."),
+    ({"audience": -5}, "audience", "The audience cannot be below zero."),
+    ({"audience": "many"}, "audience", "The audience is a whole number of people."),
 ])
 def test_bad_input_gets_a_message_for_its_field_and_records_nothing(api, team, people, grid_a, change, field, message):
     answer = api("dispatcher").post("/api/v1/volunteers/activities/", body(team, grid_a, people, **change), format="json")
     assert answer.status_code == 400 and answer.json()[field] == [message]
+    assert not Activity.objects.exists()
+
+
+def test_a_compound_of_another_grid_is_refused_with_its_name(api, team, people, grid_a, compounds):
+    answer = api("worker_a").post("/api/v1/volunteers/activities/", body(team, grid_a, people, compounds=[compounds["old_b"].pk]), format="json")
+    assert answer.status_code == 400
+    assert answer.json()["compounds"] == [f"供销社家属院: not in {grid_a.name}. Choose only compounds of the grid the activity was held in."]
     assert not Activity.objects.exists()
 
 

@@ -70,7 +70,7 @@ def test_the_lists_cost_the_same_queries_for_few_rows_as_for_many(browse, users,
     record(users["dispatcher"], team=team, grid=grid_a, volunteers=people[:1], compounds=[compounds["old_a"]])
     few = {path: cost(path) for path in PAGES}
     for _n in range(15):
-        record(users["dispatcher"], team=team, grid=grid_a, volunteers=people, compounds=list(compounds.values()))
+        record(users["dispatcher"], team=team, grid=grid_a, volunteers=people, compounds=[compounds["old_a"], compounds["new_a"]])
     services.volunteers_register(actor=users["dispatcher"], team=team, people=[
         {"name": f"志愿者{n}", "profession": Volunteer.Profession.RESIDENT, "phone": f"1390000{n:04d}"} for n in range(15)
     ])
@@ -111,7 +111,7 @@ def test_the_form_shows_each_refusal_beside_its_field_and_records_nothing(browse
         "kind": Activity.Kind.POLICY_OUTREACH, "title": "医保政策宣讲", "team": team.pk, "date": timezone.localdate().isoformat(),
         "grid": grid_a.pk, "audience": -3, "volunteer": [people[0].pk], f"hours-{people[0].pk}": "30",
     })
-    assert answer.context["form"].errors == {"audience": ["Ensure this value is greater than or equal to 0."]}
+    assert answer.context["form"].errors == {"audience": ["The audience cannot be below zero."]}
     html = answer.content.decode()
     assert 'value="30"' in html and f'value="{people[0].pk}" id="volunteer-{people[0].pk}" checked' in html  # kept as typed
     assert not Activity.objects.exists()
@@ -120,3 +120,28 @@ def test_the_form_shows_each_refusal_beside_its_field_and_records_nothing(browse
 def test_readers_may_not_record(browse):
     assert browse("inspector").get("/console/volunteers/activities/new/").status_code == 403
     assert browse("department").get("/console/volunteers/activities/new/").status_code == 404
+
+
+def test_the_teams_page_counts_the_period_chosen_this_year_by_default(browse, users, team, people, grid_a, compounds):
+    """As the coverage page: this year's activities and hours unless another period is chosen,
+    and it says which period it shows."""
+    today = timezone.localdate()
+    record(users["dispatcher"], team=team, grid=grid_a, volunteers=people[:2], compounds=[compounds["old_a"]])
+    record(users["dispatcher"], team=team, grid=grid_a, volunteers=people[:1], day=today.replace(year=today.year - 1, month=6, day=1))
+    page = browse("official").get("/console/volunteers/teams/")
+    (shown,) = page.context["teams"]
+    assert (shown.activity_count, shown.hours, shown.members) == (1, 4, 3)
+    html = page.content.decode()
+    assert f"from {today.year}-01-01 to {today.year}-12-31" in html and "Hours served in the period" in html
+    coverage = browse("official").get("/console/volunteers/").context["figures"]
+    ((_team, figures),) = coverage.by_team
+    assert (figures.activities, figures.hours) == (shown.activity_count, shown.hours)
+    last_year = browse("official").get("/console/volunteers/teams/", {"period": "year", "year": today.year - 1})
+    (shown,) = last_year.context["teams"]
+    assert (shown.activity_count, shown.hours) == (1, 2)
+    assert f"period=year&amp;year={today.year - 1}&amp;team={team.pk}" in last_year.content.decode()
+
+
+def test_the_activity_form_s_team_hint_is_marked_for_the_script_to_hide(browse, people):
+    html = browse("dispatcher").get("/console/volunteers/activities/new/").content.decode()
+    assert "data-team-hint" in html and "console/volunteers.js" in html

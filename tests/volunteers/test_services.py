@@ -17,13 +17,13 @@ from .helpers import jpeg, record
 
 
 def test_the_command_centre_records_an_activity_with_its_volunteers_compounds_and_an_event(users, team, people, grid_a, compounds):
-    activity = record(users["dispatcher"], team=team, grid=grid_a, volunteers=people[:2], compounds=[compounds["old_a"], compounds["old_b"]], hours="2.5")
+    activity = record(users["dispatcher"], team=team, grid=grid_a, volunteers=people[:2], compounds=[compounds["old_a"], compounds["new_a"]], hours="2.5")
     assert activity.is_outreach and activity.audience == 40
-    assert set(activity.compounds.all()) == {compounds["old_a"], compounds["old_b"]}  # a compound of another grid too
+    assert set(activity.compounds.all()) == {compounds["old_a"], compounds["new_a"]}
     assert sorted(activity.participations.values_list("volunteer__name", "hours")) == [("李强", Decimal("2.5")), ("王芳", Decimal("2.5"))]
     event = Event.objects.get(activity=activity)
     assert event.action == Event.Action.ACTIVITY_RECORD and event.actor == users["dispatcher"]
-    assert event.data["compounds"] == sorted([compounds["old_a"].pk, compounds["old_b"].pk])
+    assert event.data["compounds"] == sorted([compounds["old_a"].pk, compounds["new_a"].pk])
 
 
 def test_service_hours_are_the_sum_of_the_activities_not_typed(users, team, people, grid_a, grid_b):
@@ -76,6 +76,16 @@ def test_a_volunteer_named_twice_an_unknown_one_and_an_unknown_compound_are_refu
     assert attempt([(people[0].pk, 2), (999999, 2)]) == {"volunteers": "No such volunteer."}
     assert attempt([(people[0].pk, 2)], [compounds["old_a"].pk, 999999]) == {"compounds": "No such compound: choose compounds from the list."}
     assert not Activity.objects.exists()
+
+
+def test_a_compound_of_another_grid_is_refused_even_to_the_command_centre(users, team, people, grid_a, compounds):
+    """Coverage counts a compound as reached in its own grid: one of another grid would be counted where nobody went."""
+    with pytest.raises(InvalidInput) as refused:
+        record(users["dispatcher"], team=team, grid=grid_a, volunteers=people[:1], compounds=[compounds["old_a"], compounds["old_b"]])
+    assert refused.value.fields == {
+        "compounds": f"供销社家属院: not in {grid_a.name}. Choose only compounds of the grid the activity was held in.",
+    }
+    assert not Activity.objects.exists() and not Event.objects.filter(activity__isnull=False).exists()
 
 
 def test_a_volunteer_no_longer_active_is_not_recorded_but_keeps_their_hours(users, team, people, grid_a):

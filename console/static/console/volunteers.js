@@ -37,10 +37,13 @@
     const search = form.querySelector("[data-volunteer-search]");
     const teamOnly = form.querySelector("[data-team-only]");
     const count = form.querySelector("[data-picked-count]");
+    const hint = form.querySelector("[data-team-hint]");
     const rows = Array.from(form.querySelectorAll("[data-volunteer-row]"));
     if (!rows.length) return;
     function show() {
       const words = (search.value || "").trim().toLowerCase();
+      // The hint asks for a team: once one is chosen its members are listed and it has done its work.
+      if (hint) hint.hidden = team.value !== "";
       let picked = 0;
       for (const row of rows) {
         const ticked = row.querySelector("input[type=checkbox]").checked;
