@@ -7,7 +7,7 @@ find nothing here (404). Reads through emergency.selectors, writes through emerg
 service's refusal is shown as the form's message.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 
 from django import forms
@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
@@ -29,13 +29,15 @@ from emergency.selectors import (
     attendance_problems,
     campaign_get_for_user,
     campaigns_with_counts,
-    checkpoint_print_shifts,
+    checkpoint_print_slots,
     contact_phone,
+    free_people,
     may_manage,
     may_read_all,
     open_shortfalls,
     person_print_shifts,
     pool,
+    rostered_days,
     roster_table,
     swaps_of,
 )
@@ -118,7 +120,7 @@ def _volunteer_fields(*, rows: int) -> dict[str, forms.Field]:
     return {
         "teams": forms.ModelMultipleChoiceField(
             label=gettext_lazy("All active volunteers of the teams"), required=False, queryset=Team.objects.order_by("name"),
-            widget=forms.SelectMultiple(attrs={"size": 5}),
+            widget=forms.SelectMultiple(attrs={"size": 6}),
             help_text=gettext_lazy("A volunteer who is also a grid worker stays one person."),
         ),
         "volunteers": VolunteerChoiceField(
@@ -177,6 +179,10 @@ class RangeForm(forms.Form):
     last_day = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
+class EndForm(forms.Form):
+    ended = forms.DateField(label=gettext_lazy("Ended on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
 class RosterDaysForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     days = forms.IntegerField(label=gettext_lazy("Days"), required=False, min_value=1, max_value=31, validators=[MinValueValidator(1), MaxValueValidator(31)])
@@ -218,7 +224,7 @@ def _map_data(campaign: Campaign, checkpoints) -> dict:
             {
                 "type": "Feature", "id": checkpoint.pk,
                 "geometry": {"type": "Point", "coordinates": [checkpoint.longitude, checkpoint.latitude]},
-                "properties": {"name": checkpoint.name, "grid": checkpoint.grid.name, "people": checkpoint.people_per_shift},
+                "properties": {"name": checkpoint.name, "grid": checkpoint.grid.name, "people": checkpoint.people_per_shift, "closed": checkpoint.closed_at is not None},
             }
             for checkpoint in checkpoints
         ]},
@@ -237,16 +243,29 @@ def _people_shown(request, people: list[DutyPerson]) -> list[DutyPerson]:
     return people
 
 
+def _with_free_people(campaign: Campaign, shortfalls, people: list[DutyPerson]) -> list:
+    """Each shortfall with `free`: the available people who could fill it (not on it already,
+    nowhere else then, rested)."""
+    shortfalls = list(shortfalls)
+    available = [person for person in people if person.available]
+    free = free_people(campaign=campaign, people=available, windows={s.pk: (s.starts_at, s.ends_at, ()) for s in shortfalls})
+    for shortfall in shortfalls:
+        shortfall.free = free[shortfall.pk]
+    return shortfalls
+
+
 def _campaign_page(request, campaign: Campaign, **forms_given):
     now = timezone.now()
     today = timezone.localdate(now)
-    checkpoints = list(campaign.checkpoints.select_related("grid").order_by("name", "pk"))
+    checkpoints = list(campaign.checkpoints.select_related("grid").order_by("closed_at", "name", "pk"))
     first = max(campaign.started, today)
+    people = _people_shown(request, pool(campaign))
     return _page(request, "console/duty/campaign.html", {
         "campaign": campaign,
         "checkpoints": checkpoints,
-        "people": _people_shown(request, pool(campaign)),
-        "shortfalls": list(open_shortfalls(campaign)),
+        "people": people,
+        "shortfalls": _with_free_people(campaign, open_shortfalls(campaign), people),
+        "end_form": forms_given.get("end_form") or EndForm(initial={"ended": today}),
         "attendance": attendance_problems(campaign=campaign, now=now),
         "pending_swaps": [swap for swap in swaps_of(campaign) if swap.status == SwapRequest.Status.PENDING],
         "runs": list(campaign.roster_runs.select_related("by")[:5]),
@@ -286,6 +305,82 @@ def checkpoint_add(request, campaign_id: int):
     else:
         messages.error(request, _("The checkpoint was not added: see the form."))
     return _campaign_page(request, campaign, checkpoint_form=form)
+
+
+def _checkpoint_values(form: "CheckpointForm") -> dict:
+    values = form.cleaned_data
+    return {name: values[name] for name in (
+        "name", "latitude", "longitude", "grid", "round_the_clock", "daily_from", "daily_to", "first_day", "last_day", "people_per_shift",
+    )}
+
+
+@duty_view
+def checkpoint_edit(request, campaign_id: int, checkpoint_id: int):
+    """Change a checkpoint (name, position on the map, hours, dates, people per shift), or close it."""
+    _manager_only(request)
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    checkpoint = get_object_or_404(Checkpoint.objects.select_related("grid"), pk=checkpoint_id, campaign=campaign)
+    if request.method == "POST":
+        form = CheckpointForm(request.POST)
+        if form.is_valid():
+            values = _checkpoint_values(form)
+            if values["first_day"] is None or values["last_day"] is None:
+                form.add_error("first_day" if values["first_day"] is None else "last_day", _("This field is required."))
+            else:
+                try:
+                    services.checkpoint_update(actor=request.user, checkpoint_id=checkpoint.pk, **values)
+                except WorkflowError as error:
+                    _refused(request, error, form)
+                else:
+                    messages.success(request, _("Checkpoint %(name)s changed: generate the roster again for the shifts to follow.") % {"name": values["name"]})
+                    return redirect("console:duty-campaign", campaign_id=campaign.pk)
+    else:
+        form = CheckpointForm(initial={name: getattr(checkpoint, name) for name in (
+            "name", "latitude", "longitude", "grid", "round_the_clock", "daily_from", "daily_to", "first_day", "last_day", "people_per_shift",
+        )})
+    return _page(request, "console/duty/checkpoint.html", {
+        "campaign": campaign, "checkpoint": checkpoint, "form": form, "map_json": map_settings_json(), "map_data": _map_data(campaign, [checkpoint]),
+    })
+
+
+@duty_view
+@require_POST
+def checkpoint_close(request, campaign_id: int, checkpoint_id: int):
+    _manager_only(request)
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    checkpoint = get_object_or_404(Checkpoint, pk=checkpoint_id, campaign=campaign)
+    try:
+        checkpoint, removed = services.checkpoint_close(actor=request.user, checkpoint_id=checkpoint.pk)
+    except WorkflowError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, ngettext(
+            "Checkpoint %(name)s is closed; %(count)s shift still to come was removed.",
+            "Checkpoint %(name)s is closed; %(count)s shifts still to come were removed.", removed,
+        ) % {"name": checkpoint.name, "count": removed})
+    return redirect("console:duty-campaign", campaign_id=campaign.pk)
+
+
+@duty_view
+@require_POST
+def campaign_end(request, campaign_id: int):
+    _manager_only(request)
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            campaign, removed = services.campaign_end(actor=request.user, campaign_id=campaign.pk, ended=form.cleaned_data["ended"])
+        except WorkflowError as error:
+            _refused(request, error, form)
+        else:
+            messages.success(request, ngettext(
+                "%(name)s has ended; %(count)s shift still to come was removed.",
+                "%(name)s has ended; %(count)s shifts still to come were removed.", removed,
+            ) % {"name": campaign.name, "count": removed})
+            return redirect("console:duty-campaign", campaign_id=campaign.pk)
+    else:
+        messages.error(request, _("The campaign was not ended: see the form."))
+    return _campaign_page(request, campaign, end_form=form)
 
 
 @duty_view
@@ -333,11 +428,12 @@ def roster_generate(request, campaign_id: int):
         except WorkflowError as error:
             _refused(request, error, form)
         else:
-            missing = sum(shortfall.missing for shortfall in run.shortfalls.all())
-            if missing:
-                messages.warning(request, _("Roster generated: %(created)s shifts, but %(missing)s people are missing: see the shortfalls.") % {
-                    "created": run.shifts_created, "missing": missing,
-                })
+            shortfalls = list(run.shortfalls.all())
+            if shortfalls:
+                # Places are person-shifts (人次): one person missing from three shifts is three.
+                messages.warning(request, _(
+                    "Roster generated: %(created)s shifts. %(slots)s shifts are short, %(missing)s places unfilled in all: see the shortfalls below."
+                ) % {"created": run.shifts_created, "slots": len(shortfalls), "missing": sum(s.missing for s in shortfalls)})
             else:
                 messages.success(request, _("Roster generated: %(created)s shifts, every checkpoint staffed.") % {"created": run.shifts_created})
             return redirect(reverse("console:duty-roster", kwargs={"campaign_id": campaign.pk}) + f"?start={run.first_day.isoformat()}")
@@ -363,23 +459,65 @@ def shortfall_fill(request, campaign_id: int, shortfall_id: int):
             _refused(request, error)
         else:
             messages.success(request, _("Shift added."))
-    return redirect(reverse("console:duty-campaign", kwargs={"campaign_id": campaign.pk}) + "#shortfalls")
+    back = "console:duty-roster" if request.POST.get("back") == "roster" else "console:duty-campaign"
+    return redirect(reverse(back, kwargs={"campaign_id": campaign.pk}) + "#shortfalls")
+
+
+def roster_start(campaign: Campaign, today: date) -> date:
+    """Where the roster opens: today while the campaign runs, its first day once it has ended."""
+    if not campaign.active or (campaign.ended and campaign.ended < today):
+        return campaign.started
+    return max(campaign.started, today)
+
+
+def _cell_notes(campaign: Campaign, days, rows) -> None:
+    """Why an empty cell is empty: the campaign had ended, the checkpoint was not staffed that
+    day (or closed), or no roster was generated for the day."""
+    rostered = rostered_days(campaign)
+    for row in rows:
+        checkpoint = row.checkpoint
+        closed_on = timezone.localdate(checkpoint.closed_at) if checkpoint.closed_at else None
+        for day, cell in zip(days, row.cells):
+            if campaign.ended and day > campaign.ended:
+                cell.note = _("after the campaign")
+            elif closed_on and day > closed_on:
+                cell.note = _("checkpoint closed")
+            elif not checkpoint.first_day <= day <= checkpoint.last_day:
+                cell.note = _("not staffed")
+            elif day not in rostered:
+                cell.note = _("not rostered yet")
+            else:
+                cell.note = ""
 
 
 @duty_view
 def roster(request, campaign_id: int):
-    """Checkpoints × days: each shift's people and check-in state; swap requests to decide."""
+    """Checkpoints × days: each shift's people and check-in state, the slots left short in time
+    order among them; the open shortfalls to fill and the swaps, with pickers that offer only
+    the people free for the slot."""
     campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
     now = timezone.now()
     form = RosterDaysForm(request.GET)
     values = form.cleaned_data if form.is_valid() else {}
-    start = values.get("start") or max(campaign.started, min(timezone.localdate(now), campaign.ended or timezone.localdate(now)))
+    start = values.get("start") or roster_start(campaign, timezone.localdate(now))
     days_shown = values.get("days") or ROSTER_DAYS
     days, rows = roster_table(campaign=campaign, first_day=start, last_day=start + timedelta(days=days_shown - 1), now=now)
+    _cell_notes(campaign, days, rows)
     people = list(campaign.people.filter(available=True).order_by("name", "pk"))
+    upcoming = []
+    for row in rows:
+        for cell in row.cells:
+            for shift in cell.shifts:
+                shift.checkpoint = row.checkpoint
+                if shift.state == "upcoming":
+                    upcoming.append(shift)
+    free = free_people(campaign=campaign, people=people, windows={shift.pk: (shift.starts_at, shift.ends_at, (shift.pk,)) for shift in upcoming})
+    for shift in upcoming:
+        shift.free_ids = ",".join(str(person.pk) for person in free[shift.pk] if person.pk != shift.person_id)
     base = reverse("console:duty-roster", kwargs={"campaign_id": campaign.pk})
     return _page(request, "console/duty/roster.html", {
-        "campaign": campaign, "form": form, "days": days, "rows": rows, "people": people,
+        "campaign": campaign, "form": form, "days": days, "rows": rows, "people": people, "upcoming": upcoming,
+        "shortfalls": _with_free_people(campaign, open_shortfalls(campaign), people),
         "swaps": list(swaps_of(campaign)[:50]),
         "previous_url": f"{base}?start={(start - timedelta(days=days_shown)).isoformat()}&days={days_shown}",
         "next_url": f"{base}?start={(start + timedelta(days=days_shown)).isoformat()}&days={days_shown}",
@@ -429,11 +567,32 @@ def swap_decide(request, campaign_id: int, swap_id: int, decision: str):
 
 @duty_view
 def print_checkpoint(request, campaign_id: int, checkpoint_id: int):
+    """The sheet for the post: every slot with its people and their phones (in full for the
+    command centre, whose print it is; each full sight recorded), the places left unfilled
+    marked, and the days not rostered yet named."""
     campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
-    checkpoint = get_object_or_404(Checkpoint.objects.select_related("grid"), pk=checkpoint_id, campaign=campaign)
+    checkpoint = get_object_or_404(Checkpoint.objects.select_related("grid", "campaign"), pk=checkpoint_id, campaign=campaign)
+    by_day, not_rostered = checkpoint_print_slots(checkpoint)
+    shifts = [shift for _day, slots in by_day for slot in slots for shift in slot.shifts]
+    people = {shift.person.pk: shift.person for shift in shifts}
+    _people_shown(request, list(people.values()))
+    for shift in shifts:
+        shift.person = people[shift.person.pk]
     return _page(request, "console/duty/print.html", {
-        "campaign": campaign, "title": checkpoint.name, "subtitle": checkpoint.grid.name, "by_day": checkpoint_print_shifts(checkpoint), "per": "checkpoint",
+        "campaign": campaign, "title": checkpoint.name, "subtitle": checkpoint.grid.name, "slots_by_day": by_day, "per": "checkpoint",
+        "not_rostered": _day_ranges(not_rostered), "checkpoint": checkpoint,
     })
+
+
+def _day_ranges(days: list) -> list[tuple]:
+    """Consecutive days as (first, last) ranges."""
+    ranges = []
+    for day in days:
+        if ranges and (day - ranges[-1][1]).days == 1:
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
 
 
 @duty_view

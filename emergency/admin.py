@@ -2,6 +2,8 @@
 (the console's duty pages and the API), each change with its event row."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from incidents.admin import ReadOnlyAdmin, ReadOnlyInline
 
@@ -10,12 +12,58 @@ from .models import Campaign, Checkpoint, DutyEvent, DutyPerson, RosterRun, Shif
 
 class CheckpointInline(ReadOnlyInline):
     model = Checkpoint
-    fields = ["name", "grid", "latitude", "longitude", "round_the_clock", "first_day", "last_day", "people_per_shift"]
+    fields = ["name", "grid", "latitude", "longitude", "round_the_clock", "first_day", "last_day", "people_per_shift", "closed_at"]
+
+
+# The words for what an event's data holds (its keys are the code's).
+DATA_LABELS = {
+    "accuracy": _("accuracy (m)"), "arrived_on": _("arrival date"), "available": _("available"), "changed": _("changed"),
+    "checkpoint": _("checkpoint"), "created": _("shifts created"), "day": _("day after arrival"), "due_on": _("due on"),
+    "early_minutes": _("minutes early"), "ended": _("ended"), "exchange": _("in exchange for shift"), "first_day": _("first day"),
+    "from": _("from"), "grid": _("grid"), "health_status": _("health status"), "kind": _("kind"), "last_day": _("last day"),
+    "late_minutes": _("minutes late"), "latitude": _("latitude"), "linked_volunteers": _("linked to their volunteer record"),
+    "longitude": _("longitude"), "made_at": _("made on the phone at"), "missing": _("places unfilled"), "name": _("name"),
+    "names": _("people added"), "note": _("note"), "people": _("people"), "person": _("person on duty"),
+    "position_available": _("position available"), "replaced": _("shifts replaced"), "rest_hours": _("minimum rest between shifts (hours)"),
+    "shift_hours": _("shift length (hours)"), "shifts_removed": _("shifts removed"), "short_slots": _("shifts short"),
+    "skipped_days": _("follow-up days not scheduled"), "starts_at": _("starts at"), "strained": _("hours spread unevenly"),
+    "swap": _("swap request"), "to": _("to"), "volunteers": _("volunteers"),
+}
+
+
+def _value_text(value) -> str:
+    if value is True:
+        return str(_("yes"))
+    if value is False:
+        return str(_("no"))
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_value_text(item) for item in value)
+    return str(value)
+
+
+def data_lines(data: dict):
+    """An event's data as "label: value" lines; a change as "label: before → after"."""
+    lines = []
+    for key, value in (data or {}).items():
+        if key == "changed" and isinstance(value, dict):
+            lines += [
+                (DATA_LABELS.get(field, field.replace("_", " ")), f"{_value_text(change[0])} → {_value_text(change[1])}")
+                for field, change in value.items()
+            ]
+        else:
+            lines.append((DATA_LABELS.get(key, key.replace("_", " ")), _value_text(value)))
+    return format_html_join("", "<div>{}: {}</div>", lines) if lines else "—"
 
 
 class EventInline(ReadOnlyInline):
     model = DutyEvent
-    fields = ["at", "action", "actor", "shift", "data"]
+    fields = ["at", "action", "actor", "shift", "details"]
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return data_lines(event.data)
 
 
 @admin.register(Campaign)

@@ -76,6 +76,11 @@ class PositionSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True, default=None)
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True, default=None)
     accuracy = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None, help_text="Metres.")
+    at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="When the phone made it, if it was kept with no signal and sent later (ISO 8601 with its zone); none for now.",
+    )
+    early = serializers.BooleanField(required=False, default=False, help_text="Check-out only: confirms ending the shift before its end.")
 
     def validate(self, values):
         if (values["lat"] is None) != (values["lng"] is None):
@@ -171,7 +176,10 @@ class ShiftViewSet(_ServiceErrors, viewsets.ReadOnlyModelViewSet):
         body = PositionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        shift, changed = service(actor=request.user, shift_id=int(pk), latitude=values["lat"], longitude=values["lng"], accuracy=values["accuracy"])
+        extra = {"early": values["early"]} if service is services.shift_check_out else {}
+        shift, changed = service(
+            actor=request.user, shift_id=int(pk), latitude=values["lat"], longitude=values["lng"], accuracy=values["accuracy"], at=values["at"], **extra,
+        )
         shift = self.get_queryset().get(pk=shift.pk)
         return Response(ShiftSerializer(shift, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
 
@@ -182,10 +190,11 @@ class ShiftViewSet(_ServiceErrors, viewsets.ReadOnlyModelViewSet):
         position (lat/lng null) is recorded as "position not available". Sent again, it changes nothing."""
         return self._check(request, pk, services.shift_check_in)
 
-    @extend_schema(request=PositionSerializer, responses={200: ShiftSerializer, 400: ERROR, 403: ERROR, 404: ERROR})
+    @extend_schema(request=PositionSerializer, responses={200: ShiftSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="check-out", serializer_class=PositionSerializer)
     def check_out(self, request, pk=None):
-        """Check out after checking in; sent again, it changes nothing."""
+        """Check out after checking in; before the shift's end only with `early` true (409
+        otherwise, saying how early). Sent again, it changes nothing."""
         return self._check(request, pk, services.shift_check_out)
 
 

@@ -98,8 +98,7 @@ def build(*, rng: random.Random, now: datetime) -> dict[str, int]:
 
 def _swaps(*, campaign: Campaign, dispatcher, rng: random.Random, asked_at: datetime) -> int:
     """Two workers ask for a swap on a later day: one to exchange checkpoints with a colleague on
-    the same shift (approved), one to hand a shift to a colleague just coming off the shift
-    before (refused: no rest)."""
+    the same shift (approved), another the same at another hour (refused by the command centre)."""
     shifts = list(
         Shift.objects.filter(checkpoint__campaign=campaign, starts_at__gte=asked_at + timedelta(days=2))
         .select_related("person__user").order_by("starts_at", "checkpoint_id", "pk")[:200]
@@ -114,14 +113,13 @@ def _swaps(*, campaign: Campaign, dispatcher, rng: random.Random, asked_at: date
     swap = services.swap_ask(actor=exchange.person.user, shift_id=exchange.pk, to_person_id=partner.person_id, other_shift_id=partner.pk, reason="离家近些", now=asked_at)
     services.swap_decide(actor=dispatcher, swap_id=swap.pk, approve=True, now=asked_at + timedelta(hours=1), notify=False)  # history, not news
     asked += 1
-    later = [
-        shift for shift in shifts
-        if shift.starts_at - timedelta(hours=campaign.shift_hours) in by_start and shift.pk not in (exchange.pk, partner.pk) and shift.person.user_id
-    ]
-    handed = rng.choice(later)
-    tired = by_start[handed.starts_at - timedelta(hours=campaign.shift_hours)][0]
-    swap = services.swap_ask(actor=handed.person.user, shift_id=handed.pk, to_person_id=tired.person_id, reason="家中有事", now=asked_at)
-    services.swap_decide(actor=dispatcher, swap_id=swap.pk, approve=False, note="同事刚下班，休息不足，请按原排班执勤", now=asked_at + timedelta(hours=1), notify=False)
+    # A second exchange, at another hour: possible by the rules (the same hours change hands), but
+    # the command centre keeps the roster as it is.
+    start = next(start for start in sorted(by_start) if start != exchange.starts_at and any(s.person.user_id for s in by_start[start]))
+    asker = next(shift for shift in by_start[start] if shift.person.user_id)
+    mate = next(shift for shift in by_start[start] if shift.checkpoint_id != asker.checkpoint_id)
+    swap = services.swap_ask(actor=asker.person.user, shift_id=asker.pk, to_person_id=mate.person_id, other_shift_id=mate.pk, reason="家中有事", now=asked_at)
+    services.swap_decide(actor=dispatcher, swap_id=swap.pk, approve=False, note="两处卡点各有分工，请按原排班执勤", now=asked_at + timedelta(hours=1), notify=False)
     return asked + 1
 
 

@@ -70,6 +70,9 @@ class Checkpoint(models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     people_per_shift = models.PositiveSmallIntegerField(_("people per shift"), default=2, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, help_text=_("Closed checkpoints are staffed no more: no new shifts from then on."),
+    )
 
     class Meta:
         ordering = ["campaign", "name", "id"]
@@ -189,6 +192,13 @@ class Shift(models.Model):
     def checkout_position_missing(self) -> bool:
         return self.checked_out_at is not None and self.checkout_latitude is None
 
+    @property
+    def minutes_left_early(self) -> int:
+        """Whole minutes between the check-out and the shift's end (0 when not before it)."""
+        if self.checked_out_at is None or self.checked_out_at >= self.ends_at:
+            return 0
+        return int((self.ends_at - self.checked_out_at).total_seconds() // 60)
+
 
 class SwapRequest(models.Model):
     """A request to hand a shift to another person, or to exchange it with another person's shift,
@@ -234,7 +244,10 @@ class DutyEvent(models.Model):
     class Action(models.TextChoices):
         CAMPAIGN_CREATED = "campaign_created", _("campaign created")
         CAMPAIGN_UPDATED = "campaign_updated", _("campaign updated")
+        CAMPAIGN_ENDED = "campaign_ended", _("campaign ended")
         CHECKPOINT_ADDED = "checkpoint_added", _("checkpoint added")
+        CHECKPOINT_UPDATED = "checkpoint_updated", _("checkpoint changed")
+        CHECKPOINT_CLOSED = "checkpoint_closed", _("checkpoint closed")
         PEOPLE_ADDED = "people_added", _("people added")
         AVAILABILITY = "availability", _("availability changed")
         ROSTER_GENERATED = "roster_generated", _("roster generated")

@@ -39,6 +39,9 @@ User = get_user_model()
 
 # A shift can be checked in from this long before it starts.
 CHECKIN_OPENS = timedelta(minutes=30)
+# A check-in or check-out kept on the phone with no signal carries the phone's time; a phone
+# clock ahead of the server's by up to this much is still believed.
+CLOCK_SLACK = timedelta(minutes=5)
 # A roster is generated for at most this many days at once.
 MAX_ROSTER_DAYS = 62
 SHIFT_LENGTHS = (1, 2, 3, 4, 6, 8, 12, 24)
@@ -189,18 +192,42 @@ def campaign_create(
     return campaign
 
 
-def campaign_end(*, actor, campaign_id: int, ended: date, now: datetime | None = None) -> Campaign:
-    """Stand the campaign down: no longer active, ended on `ended`."""
+def campaign_end(*, actor, campaign_id: int, ended: date | None = None, now: datetime | None = None) -> tuple[Campaign, int]:
+    """Stand the campaign down now, recorded as ended on `ended` (today when not given; not a day
+    to come): no longer active, its shifts not started yet (and not checked in) removed with
+    their swap requests, its open shortfalls still to come dropped, and the people who lose a
+    shift told. Returns the campaign and how many shifts were removed."""
     _check_manager(actor)
     now = now or timezone.now()
+    ended = ended or timezone.localdate(now)
     with transaction.atomic():
         campaign = _lock_campaign(campaign_id)
+        if not campaign.active:
+            raise Conflict(_("This campaign has ended already."), fields={"ended": _("Ended on %(day)s.") % {"day": campaign.ended}})
         if ended < campaign.started:
             raise InvalidInput(_("A campaign cannot end before it started."), fields={"ended": _("On or after %(day)s.") % {"day": campaign.started}})
+        if ended > timezone.localdate(now):
+            raise InvalidInput(_("A campaign ends today or on a day past."), fields={"ended": _("Not a day to come.")})
+        _lock_people(campaign.people.values_list("pk", flat=True))
+        removed, told = _remove_future_shifts(Shift.objects.filter(checkpoint__campaign=campaign), now=now)
+        Shortfall.objects.filter(run__campaign=campaign, filled_at__isnull=True, starts_at__gte=now).delete()
         campaign.ended, campaign.active = ended, False
         campaign.save(update_fields=["ended", "active"])
-        _record(campaign=campaign, action=DutyEvent.Action.CAMPAIGN_UPDATED, actor=actor, at=now, data={"ended": ended.isoformat()})
-    return campaign
+        _record(campaign=campaign, action=DutyEvent.Action.CAMPAIGN_ENDED, actor=actor, at=now, data={"ended": ended.isoformat(), "shifts_removed": removed})
+        if told:
+            notification_create(
+                recipients=[user for user in told if user.pk != actor.pk], event=None,
+                subject=_("%(campaign)s has ended: your shifts to come are cancelled.") % {"campaign": campaign.name}, body="",
+            )
+    return campaign, removed
+
+
+def _remove_future_shifts(shifts, *, now: datetime) -> tuple[int, list]:
+    """Delete the `shifts` not started yet and not checked in (their swap requests go with
+    them); returns how many, and the users who had them. Their persons are locked by the caller."""
+    future = shifts.filter(starts_at__gt=now, checked_in_at__isnull=True)
+    told = list(User.objects.filter(pk__in=future.filter(person__user__isnull=False).values("person__user_id")).order_by("pk"))
+    return future.delete()[1].get("emergency.Shift", 0), told
 
 
 def people_add(*, actor, campaign_id: int, users=(), teams=(), volunteers=(), others=(), now: datetime | None = None) -> list[DutyPerson]:
@@ -239,15 +266,9 @@ def person_set_available(*, actor, person_id: int, available: bool, now: datetim
     return person
 
 
-def checkpoint_add(
-    *, actor, campaign_id: int, name: str, latitude, longitude, grid: Grid | None = None, round_the_clock: bool = True,
-    daily_from: time | None = None, daily_to: time | None = None, first_day: date | None = None, last_day: date | None = None,
-    people_per_shift: int = 2, now: datetime | None = None,
-) -> Checkpoint:
-    """A checkpoint at a position near the town; its grid is the one given, else the one the
-    position is in (a checkpoint on a road at the edge of the grids needs one given)."""
-    _check_manager(actor)
-    now = now or timezone.now()
+def _checkpoint_errors(*, name, latitude, longitude, grid, round_the_clock, daily_from, daily_to, people_per_shift) -> tuple[dict, Grid | None]:
+    """What is wrong with a checkpoint's name, position, hours and people per shift, and its
+    grid: the one given, else the one the position is in."""
     errors = {}
     if not (name or "").strip():
         errors["name"] = _("A name is needed.")
@@ -262,16 +283,38 @@ def checkpoint_add(
         errors["daily_from"] = _("Give the daily hours (from and to differ), or staff it round the clock.")
     if not isinstance(people_per_shift, int) or not 1 <= people_per_shift <= 20:
         errors["people_per_shift"] = _("From 1 to 20 people.")
+    return errors, grid
+
+
+def _check_days(campaign: Campaign, first_day: date, last_day: date, errors: dict) -> None:
+    if not campaign.active:
+        errors["campaign"] = _("This campaign has ended: its checkpoints stay as they were.")
+    if last_day < first_day:
+        errors["last_day"] = _("The last day comes on or after the first.")
+    if first_day < campaign.started or (campaign.ended and last_day > campaign.ended):
+        errors["first_day"] = _("Within the campaign's dates.")
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), fields=errors)
+
+
+def checkpoint_add(
+    *, actor, campaign_id: int, name: str, latitude, longitude, grid: Grid | None = None, round_the_clock: bool = True,
+    daily_from: time | None = None, daily_to: time | None = None, first_day: date | None = None, last_day: date | None = None,
+    people_per_shift: int = 2, now: datetime | None = None,
+) -> Checkpoint:
+    """A checkpoint at a position near the town; its grid is the one given, else the one the
+    position is in (a checkpoint on a road at the edge of the grids needs one given)."""
+    _check_manager(actor)
+    now = now or timezone.now()
+    errors, grid = _checkpoint_errors(
+        name=name, latitude=latitude, longitude=longitude, grid=grid, round_the_clock=round_the_clock, daily_from=daily_from,
+        daily_to=daily_to, people_per_shift=people_per_shift,
+    )
     with transaction.atomic():
         campaign = _lock_campaign(campaign_id)
         first_day = first_day or max(campaign.started, timezone.localdate(now))
         last_day = last_day or campaign.ended or first_day + timedelta(days=13)
-        if last_day < first_day:
-            errors["last_day"] = _("The last day comes on or after the first.")
-        if first_day < campaign.started or (campaign.ended and last_day > campaign.ended):
-            errors["first_day"] = _("Within the campaign's dates.")
-        if errors:
-            raise InvalidInput(next(iter(errors.values())), fields=errors)
+        _check_days(campaign, first_day, last_day, errors)
         checkpoint = Checkpoint.objects.create(
             campaign=campaign, name=name.strip(), grid=grid, latitude=latitude, longitude=longitude, round_the_clock=round_the_clock,
             daily_from=time(0) if round_the_clock else daily_from, daily_to=time(0) if round_the_clock else daily_to,
@@ -281,6 +324,94 @@ def checkpoint_add(
             "checkpoint": checkpoint.name, "grid": grid.code, "latitude": latitude, "longitude": longitude,
         })
     return checkpoint
+
+
+# What a checkpoint's change records, before and after.
+CHECKPOINT_FIELDS = ("name", "grid", "latitude", "longitude", "round_the_clock", "daily_from", "daily_to", "first_day", "last_day", "people_per_shift")
+
+
+def _shown(value) -> object:
+    if isinstance(value, Grid):
+        return value.code
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return value
+
+
+def checkpoint_update(
+    *, actor, checkpoint_id: int, name: str, latitude, longitude, grid: Grid | None = None, round_the_clock: bool = True,
+    daily_from: time | None = None, daily_to: time | None = None, first_day: date, last_day: date, people_per_shift: int,
+    now: datetime | None = None,
+) -> Checkpoint:
+    """Change an open checkpoint of a running campaign: name, position (and so its grid), hours,
+    dates and people per shift, checked as when it was added. The shifts already rostered stay
+    as they are: generating the roster again applies the change. The event keeps what changed,
+    before and after."""
+    _check_manager(actor)
+    now = now or timezone.now()
+    found = Checkpoint.objects.filter(pk=checkpoint_id).values_list("campaign_id", flat=True).first()
+    if found is None:
+        raise Missing(_("No such checkpoint."))
+    errors, grid = _checkpoint_errors(
+        name=name, latitude=latitude, longitude=longitude, grid=grid, round_the_clock=round_the_clock, daily_from=daily_from,
+        daily_to=daily_to, people_per_shift=people_per_shift,
+    )
+    with transaction.atomic():
+        campaign = _lock_campaign(found)
+        checkpoint = Checkpoint.objects.select_for_update().select_related("grid").get(pk=checkpoint_id)
+        if checkpoint.closed_at is not None:
+            errors["name"] = _("This checkpoint is closed.")
+        _check_days(campaign, first_day, last_day, errors)
+        values = {
+            "name": name.strip(), "grid": grid, "latitude": latitude, "longitude": longitude, "round_the_clock": round_the_clock,
+            "daily_from": time(0) if round_the_clock else daily_from, "daily_to": time(0) if round_the_clock else daily_to,
+            "first_day": first_day, "last_day": last_day, "people_per_shift": people_per_shift,
+        }
+        changed = {
+            field: [_shown(getattr(checkpoint, field)), _shown(value)] for field, value in values.items() if getattr(checkpoint, field) != value
+        }
+        if changed:
+            for field, value in values.items():
+                setattr(checkpoint, field, value)
+            checkpoint.save(update_fields=list(values))
+            _record(campaign=campaign, action=DutyEvent.Action.CHECKPOINT_UPDATED, actor=actor, at=now, data={
+                "checkpoint": checkpoint.name, "changed": changed,
+            })
+    return checkpoint
+
+
+def checkpoint_close(*, actor, checkpoint_id: int, now: datetime | None = None) -> tuple[Checkpoint, int]:
+    """Close a checkpoint now: staffed no more (no roster gives it shifts again), its shifts not
+    started yet removed, its open shortfalls to come dropped, its last day today (or its first,
+    if it had not begun), the people who lose a shift told. Returns it and how many shifts
+    were removed."""
+    _check_manager(actor)
+    now = now or timezone.now()
+    found = Checkpoint.objects.filter(pk=checkpoint_id).values_list("campaign_id", flat=True).first()
+    if found is None:
+        raise Missing(_("No such checkpoint."))
+    with transaction.atomic():
+        campaign = _lock_campaign(found)
+        checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint_id)
+        if checkpoint.closed_at is not None:
+            raise Conflict(_("This checkpoint is closed already."), fields={"checkpoint": _("Closed at %(time)s.") % {"time": town_minute(checkpoint.closed_at)}})
+        if not campaign.active:
+            raise Conflict(_("This campaign has ended: its checkpoints stay as they were."), fields={"checkpoint": _("Campaign ended.")})
+        _lock_people(checkpoint.shifts.filter(starts_at__gt=now).values_list("person_id", flat=True).distinct())
+        removed, told = _remove_future_shifts(checkpoint.shifts.all(), now=now)
+        checkpoint.shortfalls.filter(filled_at__isnull=True, starts_at__gte=now).delete()
+        checkpoint.closed_at = now
+        checkpoint.last_day = max(checkpoint.first_day, min(checkpoint.last_day, timezone.localdate(now)))
+        checkpoint.save(update_fields=["closed_at", "last_day"])
+        _record(campaign=campaign, action=DutyEvent.Action.CHECKPOINT_CLOSED, actor=actor, at=now, data={
+            "checkpoint": checkpoint.name, "shifts_removed": removed,
+        })
+        if told:
+            notification_create(
+                recipients=[user for user in told if user.pk != actor.pk], event=None,
+                subject=_("Checkpoint %(checkpoint)s is closed: your shifts there are cancelled.") % {"checkpoint": checkpoint.name}, body="",
+            )
+    return checkpoint, removed
 
 
 def _hours(checkpoint: Checkpoint) -> roster.Hours:
@@ -312,7 +443,8 @@ def roster_generate(*, actor, campaign_id: int, first_day: date, last_day: date,
         kept = list(Shift.objects.filter(checkpoint__campaign=campaign).values_list("checkpoint_id", "person_id", "starts_at", "ends_at"))
         kept_per_slot = Counter((checkpoint_id, starts_at, ends_at) for checkpoint_id, _person, starts_at, ends_at in kept)
         slots = []
-        for checkpoint in campaign.checkpoints.order_by("pk"):
+        # A closed checkpoint is staffed no more.
+        for checkpoint in campaign.checkpoints.filter(closed_at__isnull=True).order_by("pk"):
             for slot in roster.slots_of(
                 checkpoint=checkpoint.pk, hours=_hours(checkpoint), need=checkpoint.people_per_shift, shift_hours=campaign.shift_hours,
                 first_day=first_day, last_day=last_day, zone=zone,
@@ -414,7 +546,7 @@ def person_clash(person: DutyPerson, starts_at: datetime, ends_at: datetime, *, 
     )
 
 
-def _clash_message(person: DutyPerson, other: Shift, starts_at: datetime, ends_at: datetime) -> str:
+def clash_message(person: DutyPerson, other: Shift, starts_at: datetime, ends_at: datetime) -> str:
     values = {
         "name": person.name, "checkpoint": other.checkpoint.name, "campaign": other.checkpoint.campaign.name,
         "start": town_minute(other.starts_at), "end": town_minute(other.ends_at),
@@ -437,6 +569,8 @@ def shift_add(*, actor, checkpoint_id: int, person_id: int, starts_at: datetime,
     checkpoint = Checkpoint.objects.select_related("campaign").filter(pk=checkpoint_id).first()
     if checkpoint is None:
         raise Missing(_("No such checkpoint."))
+    if checkpoint.closed_at is not None:
+        raise Conflict(_("This checkpoint is closed: it is staffed no more."), fields={"checkpoint": _("Closed.")})
     zone = _zone()
     day = starts_at.astimezone(zone).date()
     slot = next((s for d in (day - timedelta(days=1), day) for s in roster.slots_of(
@@ -454,7 +588,7 @@ def shift_add(*, actor, checkpoint_id: int, person_id: int, starts_at: datetime,
             raise Conflict(_("This shift already has its people."), fields={"starts_at": _("Already staffed.")})
         other = person_clash(person, slot.starts_at, slot.ends_at, rest=timedelta(hours=campaign.rest_hours))
         if other:
-            message = _clash_message(person, other, slot.starts_at, slot.ends_at)
+            message = clash_message(person, other, slot.starts_at, slot.ends_at)
             raise Conflict(message, fields={"person": message})
         shift = Shift.objects.create(checkpoint=checkpoint, person=person, starts_at=slot.starts_at, ends_at=slot.ends_at)
         _record(campaign=campaign, shift=shift, action=DutyEvent.Action.SHIFT_ADDED, actor=actor, at=now, data={
@@ -489,46 +623,95 @@ def _position(latitude, longitude, accuracy) -> dict:
     return {"latitude": latitude, "longitude": longitude, "accuracy": accuracy}
 
 
-def shift_check_in(*, actor, shift_id: int, latitude=None, longitude=None, accuracy=None, now: datetime | None = None) -> tuple[Shift, bool]:
+def _made_at(at: datetime | None, *, now: datetime) -> datetime:
+    """When the phone says the check-in or check-out was made (kept on the phone with no signal,
+    sent later): believed up to CLOCK_SLACK ahead of the server; now when the phone gave none."""
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        raise InvalidInput(_("The phone's time came without its time zone."), fields={"at": _("Not a time with its zone.")})
+    if at > now + CLOCK_SLACK:
+        message = _("The phone's time (%(time)s) is later than now: check the phone's clock.") % {"time": town_minute(at)}
+        raise InvalidInput(message, fields={"at": message})
+    return at
+
+
+def duration_text(minutes: int) -> str:
+    """A length of time as the phone says it: "2 h 21 min", "45 min"."""
+    hours, minutes = divmod(max(0, minutes), 60)
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    if not minutes:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+
+
+def minutes_early(shift: Shift, at: datetime) -> int:
+    """Whole minutes (rounded up) from `at` to the shift's end; 0 at or after it."""
+    return max(0, -int(-(shift.ends_at - at).total_seconds() // 60))
+
+
+def shift_check_in(
+    *, actor, shift_id: int, latitude=None, longitude=None, accuracy=None, at: datetime | None = None, now: datetime | None = None,
+) -> tuple[Shift, bool]:
     """Check in on the person's own shift, from 30 minutes before it starts until it ends, with
-    the phone's position or none. Returns (shift, changed): a retry changes nothing."""
+    the phone's position or none. `at` is when the phone made it, if it was kept on the phone
+    and sent later: it must fall in the check-in window and not after now (CLOCK_SLACK aside).
+    Returns (shift, changed): a retry changes nothing."""
     now = now or timezone.now()
     position = _position(latitude, longitude, accuracy)
+    made_at = _made_at(at, now=now)
     with transaction.atomic():
         shift = _own_shift_locked(actor=actor, shift_id=shift_id)
         if shift.checked_in_at is not None:
             return shift, False
-        if now < shift.starts_at - CHECKIN_OPENS:
-            raise InvalidInput(
-                _("Check-in opens at %(time)s, 30 minutes before the shift.") % {"time": town_minute(shift.starts_at - CHECKIN_OPENS)},
-                fields={"shift": _("Too early.")},
-            )
-        if now >= shift.ends_at:
+        if made_at < shift.starts_at - CHECKIN_OPENS:
+            message = _("Check-in opens at %(time)s, 30 minutes before the shift.") % {"time": town_minute(shift.starts_at - CHECKIN_OPENS)}
+            raise InvalidInput(message, fields={"at" if at else "shift": _("Too early.")})
+        if made_at >= shift.ends_at:
             raise InvalidInput(_("This shift ended at %(time)s.") % {"time": town_minute(shift.ends_at)}, fields={"shift": _("Already over.")})
-        shift.checked_in_at = now
+        shift.checked_in_at = made_at
         shift.checkin_latitude, shift.checkin_longitude, shift.checkin_accuracy_m = position["latitude"], position["longitude"], position["accuracy"]
         shift.save(update_fields=["checked_in_at", "checkin_latitude", "checkin_longitude", "checkin_accuracy_m"])
         _record(campaign=shift.person.campaign, shift=shift, action=DutyEvent.Action.CHECKIN, actor=actor, at=now, data={
-            **position, "position_available": position["latitude"] is not None, "late_minutes": max(0, int((now - shift.starts_at).total_seconds() // 60)),
+            **position, "position_available": position["latitude"] is not None, "made_at": made_at.isoformat(),
+            "late_minutes": max(0, int((made_at - shift.starts_at).total_seconds() // 60)),
         })
     return shift, True
 
 
-def shift_check_out(*, actor, shift_id: int, latitude=None, longitude=None, accuracy=None, now: datetime | None = None) -> tuple[Shift, bool]:
-    """Check out after checking in, with the phone's position or none; a retry changes nothing."""
+def shift_check_out(
+    *, actor, shift_id: int, latitude=None, longitude=None, accuracy=None, at: datetime | None = None, early: bool = False,
+    now: datetime | None = None,
+) -> tuple[Shift, bool]:
+    """Check out after checking in, with the phone's position or none; `at` as for a check-in.
+    Before the shift's end it must be confirmed (`early`): one tap too many on a slow page must
+    not end a duty hours early. The minutes early are recorded. A retry changes nothing."""
     now = now or timezone.now()
     position = _position(latitude, longitude, accuracy)
+    made_at = _made_at(at, now=now)
     with transaction.atomic():
         shift = _own_shift_locked(actor=actor, shift_id=shift_id)
         if shift.checked_out_at is not None:
             return shift, False
         if shift.checked_in_at is None:
             raise InvalidInput(_("Check in before checking out."), fields={"shift": _("Not checked in.")})
-        shift.checked_out_at = max(now, shift.checked_in_at)
+        if made_at < shift.checked_in_at:
+            message = _("The check-out (%(out)s) comes before the check-in (%(in)s).") % {
+                "out": town_minute(made_at), "in": town_minute(shift.checked_in_at),
+            }
+            raise InvalidInput(message, fields={"at": message})
+        early_by = minutes_early(shift, made_at)
+        if early_by and not early:
+            message = _("The shift ends at %(end)s: checking out now ends it %(early)s early. Confirm to end the duty early.") % {
+                "end": f"{timezone.localtime(shift.ends_at):%H:%M}", "early": duration_text(early_by),
+            }
+            raise Conflict(message, fields={"early": message})
+        shift.checked_out_at = made_at
         shift.checkout_latitude, shift.checkout_longitude, shift.checkout_accuracy_m = position["latitude"], position["longitude"], position["accuracy"]
         shift.save(update_fields=["checked_out_at", "checkout_latitude", "checkout_longitude", "checkout_accuracy_m"])
         _record(campaign=shift.person.campaign, shift=shift, action=DutyEvent.Action.CHECKOUT, actor=actor, at=now, data={
-            **position, "position_available": position["latitude"] is not None,
+            **position, "position_available": position["latitude"] is not None, "made_at": made_at.isoformat(), "early_minutes": early_by,
         })
     return shift, True
 
@@ -600,13 +783,47 @@ def swap_ask(*, actor, shift_id: int, to_person_id: int, other_shift_id: int | N
         campaign = _lock_campaign(shift.person.campaign_id)
         if SwapRequest.objects.filter(shift=shift, status=SwapRequest.Status.PENDING).exists():
             raise Conflict(_("A swap of this shift is already waiting for the command centre."), fields={"shift": _("Already asked.")})
+        # What approval would refuse is refused now, with the same reason, not after a wait.
+        problem = _swap_problem(shift, other, giver=shift.person, taker=to_person, rest=timedelta(hours=campaign.rest_hours))
+        if problem:
+            raise Conflict(problem, fields={"other_shift" if other else "to_person": problem})
         swap = SwapRequest.objects.create(
             shift=shift, from_person_id=shift.person_id, to_person=to_person, other_shift=other, reason=(reason or "").strip(), asked_by=actor, asked_at=now,
         )
         _record(campaign=campaign, shift=shift, action=DutyEvent.Action.SWAP_ASKED, actor=actor, at=now, data={
             "swap": swap.pk, "to": to_person.name, "exchange": other.pk if other else None,
         })
+        if to_person.user_id and to_person.user_id != actor.pk:
+            _notify_asked(swap, shift=shift, other=other, giver=shift.person, taker=to_person)
     return swap
+
+
+def shift_span(shift: Shift) -> str:
+    """A shift's day and hours as messages quote them: "2026-11-30 00:00–04:00"."""
+    return f"{town_minute(shift.starts_at)}–{timezone.localtime(shift.ends_at):%H:%M}"
+
+
+def _swap_problem(shift: Shift, other: Shift | None, *, giver: DutyPerson, taker: DutyPerson, rest: timedelta) -> str | None:
+    """Why handing `shift` to `taker` (and, in an exchange, `other` to `giver`) would put someone
+    in two places or short of rest; None when it would not."""
+    ignore = tuple(pk for pk in (shift.pk, other.pk if other else None) if pk)
+    for moved, person in [(shift, taker)] + ([(other, giver)] if other else []):
+        clash = person_clash(person, moved.starts_at, moved.ends_at, rest=rest, ignore=ignore)
+        if clash:
+            return clash_message(person, clash, moved.starts_at, moved.ends_at)
+    return None
+
+
+def _notify_asked(swap: SwapRequest, *, shift: Shift, other: Shift | None, giver: DutyPerson, taker: DutyPerson) -> None:
+    """The colleague asked hears of it at once, in the words of what they would work."""
+    values = {"name": giver.name, "checkpoint": shift.checkpoint.name, "when": shift_span(shift)}
+    if other:
+        values.update({"their_checkpoint": other.checkpoint.name, "their_when": shift_span(other)})
+        subject = _("%(name)s asks to exchange shifts: you would work at %(checkpoint)s, %(when)s; they would take yours at %(their_checkpoint)s, %(their_when)s.") % values
+    else:
+        subject = _("%(name)s asks you to take their shift at %(checkpoint)s, %(when)s.") % values
+    body = "\n".join(filter(None, [swap.reason, _("The command centre decides; you will be told.")]))
+    notification_create(recipients=[taker.user], event=None, subject=subject, body=body)
 
 
 def swap_decide(*, actor, swap_id: int, approve: bool, note: str = "", now: datetime | None = None, notify: bool = True) -> SwapRequest:
@@ -634,16 +851,13 @@ def swap_decide(*, actor, swap_id: int, approve: bool, note: str = "", now: date
             _swappable(shift, now=now, field="swap")
             if other:
                 _swappable(other, now=now, field="swap")
-            rest = timedelta(hours=campaign.rest_hours)
-            moves = [(shift, persons[swap.to_person_id])] + ([(other, persons[shift.person_id])] if other else [])
-            ignore = tuple(shift_ids)
-            for moved, taker in moves:
-                clash = person_clash(taker, moved.starts_at, moved.ends_at, rest=rest, ignore=ignore)
-                if clash:
-                    message = _clash_message(taker, clash, moved.starts_at, moved.ends_at)
-                    raise Conflict(_("Cannot approve: %(why)s") % {"why": message}, fields={"swap": message})
-            for moved, taker in moves:
-                moved.person = taker
+            giver, taker = persons[shift.person_id], persons[swap.to_person_id]
+            problem = _swap_problem(shift, other, giver=giver, taker=taker, rest=timedelta(hours=campaign.rest_hours))
+            if problem:
+                raise Conflict(_("Cannot approve: %(why)s") % {"why": problem}, fields={"swap": problem})
+            moves = [(shift, taker)] + ([(other, giver)] if other else [])
+            for moved, new_person in moves:
+                moved.person = new_person
                 moved.save(update_fields=["person"])
         swap.status = SwapRequest.Status.APPROVED if approve else SwapRequest.Status.REFUSED
         swap.decided_by, swap.decided_at, swap.decision_note = actor, now, (note or "").strip()
@@ -653,13 +867,28 @@ def swap_decide(*, actor, swap_id: int, approve: bool, note: str = "", now: date
             actor=actor, at=now, data={"swap": swap.pk, "note": swap.decision_note},
         )
         if notify:
-            _notify_decision(swap, shift=shift, persons=[persons[pk] for pk in person_ids], actor=actor, approve=approve)
+            giver = persons[swap.from_person_id] if swap.from_person_id in persons else swap.from_person
+            _notify_decision(swap, shift=shift, other=other, giver=giver, taker=persons[swap.to_person_id], actor=actor, approve=approve)
     return swap
 
 
-def _notify_decision(swap: SwapRequest, *, shift: Shift, persons, actor, approve: bool) -> None:
-    recipients = [swap.asked_by] + [person.user for person in persons if person.user_id]
-    subject = (_("Swap approved: %(checkpoint)s %(time)s") if approve else _("Swap refused: %(checkpoint)s %(time)s")) % {
-        "checkpoint": shift.checkpoint.name, "time": town_minute(shift.starts_at),
-    }
-    notification_create(recipients=[user for user in recipients if user.pk != actor.pk], event=None, subject=subject, body=swap.decision_note)
+def _notify_decision(swap: SwapRequest, *, shift: Shift, other: Shift | None, giver: DutyPerson, taker: DutyPerson, actor, approve: bool) -> None:
+    """Each person is told in their own words: on approval, the shift they now have to work (and,
+    handing one over, that it is no longer theirs); the asker, if someone else, the decision."""
+    values = {"checkpoint": shift.checkpoint.name, "when": shift_span(shift)}
+    told = {actor.pk}
+    if approve:
+        taker_subject = _("Swap approved: you now work at %(checkpoint)s, %(when)s.") % values
+        if other:
+            giver_subject = _("Swap approved: you now work at %(checkpoint)s, %(when)s.") % {"checkpoint": other.checkpoint.name, "when": shift_span(other)}
+        else:
+            giver_subject = _("Swap approved: your shift at %(checkpoint)s, %(when)s is now %(name)s's.") % {**values, "name": taker.name}
+        plain = _("Swap approved: %(checkpoint)s %(when)s") % values
+    else:
+        taker_subject = giver_subject = plain = _("Swap refused: %(checkpoint)s %(when)s") % values
+    for person, subject in ((taker, taker_subject), (giver, giver_subject)):
+        if person.user_id and person.user_id not in told:
+            notification_create(recipients=[person.user], event=None, subject=subject, body=swap.decision_note)
+            told.add(person.user_id)
+    if swap.asked_by_id not in told:
+        notification_create(recipients=[swap.asked_by], event=None, subject=plain, body=swap.decision_note)

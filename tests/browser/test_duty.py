@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from emergency import services
 from emergency.models import DutyPerson, Shift
@@ -101,3 +102,75 @@ def test_a_phone_that_refuses_its_position_says_so_and_records_none(browser, liv
     shift.refresh_from_db()
     assert shift.checked_in_at is not None and shift.checkin_position_missing
     context.close()
+
+
+def _phone(browser, live_server, users, **extra):
+    context = browser.new_context(**PHONE, locale="zh-CN", base_url=live_server.url, **extra)
+    client = Client()
+    client.force_login(users["worker_a"])
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+GRANTED = {"geolocation": {"latitude": IN_GRID_A["latitude"], "longitude": IN_GRID_A["longitude"], "accuracy": 8}, "permissions": ["geolocation"]}
+
+
+def _shift_now(campaign, users, *, checked_in: bool) -> Shift:
+    person = DutyPerson.objects.get(campaign=campaign, user=users["worker_a"])
+    shift = Shift.objects.filter(person=person).order_by("starts_at").first()
+    start = timezone.now() - timedelta(hours=1) if checked_in else timezone.now() + timedelta(minutes=5)
+    Shift.objects.filter(pk=shift.pk).update(starts_at=start, ends_at=start + timedelta(hours=8), checked_in_at=start if checked_in else None)
+    return Shift.objects.get(pk=shift.pk)
+
+
+def test_an_early_check_out_asks_first_saying_how_early(browser, live_server, campaign, users):
+    shift = _shift_now(campaign, users, checked_in=True)
+    page = _phone(browser, live_server, users, **GRANTED)
+    page.goto("/m/duty/")
+    card = page.locator(f'[data-shift="{shift.pk}"]')
+    # Where the check-in button was, the duty under way; the check-out is below it.
+    on_duty, check_out = card.locator(".duty-on").bounding_box(), card.locator("[data-checkout]").bounding_box()
+    assert check_out["y"] >= on_duty["y"] + on_duty["height"]
+    card.locator("[data-checkout]").click()
+    panel = card.locator("[data-confirm]")
+    expect(panel).to_be_visible()
+    expect(panel.locator("[data-confirm-text]")).to_contain_text("h")
+    page.screenshot(path=f"{SHOTS}/duty-phone-early-confirm.png", full_page=True)
+    assert Shift.objects.get(pk=shift.pk).checked_out_at is None
+    panel.locator("[data-confirm-no]").click()
+    expect(panel).to_be_hidden()
+    card.locator("[data-checkout]").click()
+    with page.expect_navigation():
+        panel.locator("[data-confirm-yes]").click()
+    page.wait_for_selector(".messages")
+    shift.refresh_from_db()
+    assert shift.checked_out_at is not None and shift.minutes_left_early > 400
+    page.screenshot(path=f"{SHOTS}/duty-phone-left-early.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360 and page.errors == []
+    page.context.close()
+
+
+def test_a_check_in_made_with_no_signal_is_recorded_at_the_phones_time(browser, live_server, campaign, users):
+    shift = _shift_now(campaign, users, checked_in=False)
+    page = _phone(browser, live_server, users, **GRANTED)
+    page.goto("/m/duty/")
+    page.context.set_offline(True)
+    card = page.locator(f'[data-shift="{shift.pk}"]')
+    tapped = timezone.now()
+    card.locator("button.primary").click()
+    expect(card.locator("[data-queued-result].kept")).to_be_visible()
+    expect(card.locator("button.primary")).to_be_disabled()  # kept once: no second check-in
+    page.screenshot(path=f"{SHOTS}/duty-phone-kept-offline.png", full_page=True)
+    assert Shift.objects.get(pk=shift.pk).checked_in_at is None
+    page.wait_for_timeout(3000)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(card.locator("[data-queued-result].sent")).to_be_visible()
+    shift.refresh_from_db()
+    assert shift.checked_in_at is not None and abs((shift.checked_in_at - tapped).total_seconds()) < 2.5
+    assert abs(shift.checkin_latitude - IN_GRID_A["latitude"]) < 1e-6
+    assert page.errors == []
+    page.context.close()

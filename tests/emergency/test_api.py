@@ -52,8 +52,25 @@ def test_check_in_and_out_by_the_api_and_a_retry_changes_nothing(api, shifts):
     first = response.json()["checked_in_at"]
     again = client.post(f"/api/v1/duty/shifts/{shift.pk}/check-in/", {"lat": 34.085, "lng": 119.345}, format="json")
     assert again.json()["checked_in_at"] == first
-    out = client.post(f"/api/v1/duty/shifts/{shift.pk}/check-out/", {}, format="json")
-    assert out.status_code == 200 and out.json()["checkout_position_missing"] is True
+    unconfirmed = client.post(f"/api/v1/duty/shifts/{shift.pk}/check-out/", {}, format="json")
+    assert unconfirmed.status_code == 409 and "early" in unconfirmed.json()
+    out = client.post(f"/api/v1/duty/shifts/{shift.pk}/check-out/", {"early": True}, format="json")
+    assert out.status_code == 200 and out.json()["checkout_position_missing"] is True and out.json()["state"] == "left_early"
+
+
+def test_a_check_in_kept_on_the_phone_is_recorded_at_the_phones_time(api, shifts):
+    shift = shifts["mine_now"]
+    made = timezone.now() - timedelta(minutes=20)
+    response = api("worker_a").post(f"/api/v1/duty/shifts/{shift.pk}/check-in/", {"at": made.isoformat()}, format="json")
+    assert response.status_code == 200
+    assert Shift.objects.get(pk=shift.pk).checked_in_at == made
+
+
+def test_a_phone_time_in_the_future_is_a_400(api, shifts):
+    later = timezone.now() + timedelta(hours=1)
+    response = api("worker_a").post(f"/api/v1/duty/shifts/{shifts['mine_now'].pk}/check-in/", {"at": later.isoformat()}, format="json")
+    assert response.status_code == 400 and "at" in response.json()
+    assert Shift.objects.get(pk=shifts["mine_now"].pk).checked_in_at is None
 
 
 @pytest.mark.parametrize("body, field", [({"lat": 95, "lng": 119.3}, "lat"), ({"lat": 34.08}, "lat"), ({"lat": 34.08, "lng": 119.3, "accuracy": -1}, "accuracy")])

@@ -76,7 +76,7 @@ def test_generating_a_roster_with_too_few_people_shows_the_shortfalls(browse, ca
     response = browse("dispatcher").post(f"/console/duty/{campaign.pk}/generate/", {"first_day": tomorrow.isoformat(), "last_day": tomorrow.isoformat()})
     assert response.status_code == 302
     page = browse("dispatcher").get(f"/console/duty/{campaign.pk}/").content.decode()
-    assert "Shortfalls" in page and "Put on this shift" in page
+    assert "Shortfalls" in page and ("Put on this shift" in page or "Nobody is free then" in page)
 
 
 def test_a_range_backwards_is_refused(browse, campaign, today):

@@ -132,12 +132,18 @@ def test_a_swap_onto_someone_busy_in_another_campaign_is_not_approved(two_campai
     epidemic, flood, checkpoints = two_campaigns
     tomorrow = today + timedelta(days=1)
     theirs = put(checkpoints[flood.pk], _person(flood, users["worker_a"]), slot_start(tomorrow, 8))
-    put(checkpoints[epidemic.pk], _person(epidemic, users["worker_b"]), slot_start(tomorrow, 8))
     swap = services.swap_ask(actor=users["worker_a"], shift_id=theirs.pk, to_person_id=_person(flood, users["worker_b"]).pk)
+    # worker_b is put on duty elsewhere after the swap was asked: approval checks again.
+    put(checkpoints[epidemic.pk], _person(epidemic, users["worker_b"]), slot_start(tomorrow, 8))
     with pytest.raises(Conflict) as refused:
         services.swap_decide(actor=users["dispatcher"], swap_id=swap.pk, approve=True)
     assert "疫情" in refused.value.message
     assert Shift.objects.get(pk=theirs.pk).person.user == users["worker_a"]
+    services.swap_decide(actor=users["dispatcher"], swap_id=swap.pk, approve=False)
+    # Asked now, it is refused at once, with the same reason.
+    with pytest.raises(Conflict) as refused:
+        services.swap_ask(actor=users["worker_a"], shift_id=theirs.pk, to_person_id=_person(flood, users["worker_b"]).pk)
+    assert "疫情" in refused.value.message
 
 
 def test_the_new_campaign_form_takes_a_team_and_single_volunteers(browse, users, today, red_team, lawyer):

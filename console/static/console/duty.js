@@ -1,10 +1,47 @@
 /* Emergency duty pages: the campaign's map (grid outlines without tiles, its checkpoints; a click
- * places a new checkpoint by filling the form's position) and the print button of a roster. */
+ * places a new checkpoint by filling the form's position), the print button of a roster, the
+ * confirmation of ending a campaign or closing a checkpoint, and the swap picker, which offers
+ * only the people free for the shift chosen. */
 (function () {
   "use strict";
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
+  });
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  // The server refuses a busy person anyway; the picker spares the round trip. The shift's own
+  // holder is left out, people busy then are shown disabled.
+  document.querySelectorAll("[data-swap-form]").forEach(function (form) {
+    var shift = form.querySelector("[data-swap-shift]");
+    var person = form.querySelector("[data-swap-person]");
+    var busyLabel = person.dataset.busyLabel;
+    Array.prototype.forEach.call(person.options, function (option) { option.dataset.name = option.textContent; });
+    function narrow() {
+      var chosen = shift.options[shift.selectedIndex];
+      var free = chosen ? chosen.dataset.free.split(",").filter(Boolean) : [];
+      var first = null;
+      var holder = chosen ? chosen.dataset.holder : "";
+      Array.prototype.forEach.call(person.options, function (option) {
+        var isFree = free.indexOf(option.value) >= 0;
+        option.hidden = option.value === holder;
+        option.disabled = !isFree;
+        option.textContent = isFree ? option.dataset.name : option.dataset.name + " (" + busyLabel + ")";
+        if (isFree && first === null) first = option;
+      });
+      if (person.selectedOptions.length === 0 || person.selectedOptions[0].disabled) {
+        if (first) first.selected = true;
+      }
+      // Nobody free for this shift: nothing to ask.
+      form.querySelector("button[type=submit]").disabled = first === null;
+    }
+    shift.addEventListener("change", narrow);
+    narrow();
   });
 
   var element = document.querySelector("[data-duty-map]");
@@ -14,21 +51,33 @@
   var data = JSON.parse(document.getElementById("duty-map-data").textContent);
 
   var grids = GovgridMap.geoJSON(data.grids, settings, {
-    style: function () { return { className: "grid-area", color: "#1565c0", weight: 1, fillColor: "#e3f2fd", fillOpacity: 0.35 }; },
+    style: function () { return { className: "grid-area", color: "#1565c0", weight: 1, fillColor: "#e3f2fd", fillOpacity: 0.55 }; },
     onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name, { sticky: true }); },
   }).addTo(map);
 
   var checkpoints = GovgridMap.geoJSON(data.checkpoints, settings, {
     pointToLayer: function (feature, latlng) {
-      return L.circleMarker(latlng, { radius: 8, color: "#b71c1c", weight: 2, fillColor: "#e53935", fillOpacity: 0.9, className: "checkpoint-marker" });
+      var closed = feature.properties.closed;
+      return L.circleMarker(latlng, {
+        radius: 9, color: closed ? "#607d8b" : "#b71c1c", weight: 2, fillColor: closed ? "#cfd8dc" : "#e53935", fillOpacity: 0.95,
+        className: "checkpoint-marker",
+      });
     },
     onEachFeature: function (feature, layer) {
-      layer.bindTooltip(GovgridMap.textLines([feature.properties.name, feature.properties.grid]), { permanent: false });
+      // Named on the map itself: without tiles the names are the only landmarks.
+      layer.bindTooltip(GovgridMap.textLines([feature.properties.name]), { permanent: true, direction: "right", className: "checkpoint-label" });
     },
   }).addTo(map);
 
-  var shown = checkpoints.getLayers().length ? checkpoints : grids;
-  if (shown.getLayers().length) map.fitBounds(shown.getBounds(), { animate: false, padding: [24, 24], maxZoom: 16 });
+  // The checkpoints with room around them (a lone one at street level), else the whole town.
+  var points = checkpoints.getLayers();
+  if (points.length === 1) {
+    map.setView(points[0].getLatLng(), 15, { animate: false });
+  } else if (points.length) {
+    map.fitBounds(checkpoints.getBounds().pad(0.25), { animate: false, padding: [40, 40], maxZoom: 16 });
+  } else if (grids.getLayers().length) {
+    map.fitBounds(grids.getBounds(), { animate: false });
+  }
 
   var form = document.querySelector("[data-checkpoint-form]");
   if (!form || element.dataset.pick !== "1") return;
