@@ -33,6 +33,7 @@ urlpatterns = [
     path("screening/export.xlsx", screening.screening_export, name="screening-export"),
     path("screening/views/", screening.screening_views, name="screening-views"),
     path("screening/<id:arrival_id>/", screening.screening_entry, name="screening-entry"),
+    path("screening/<id:arrival_id>/correct/", screening.screening_correct, name="screening-correct"),
     path("screening/follow-ups/<id:follow_up_id>/done/", screening.screening_follow_up_done, name="screening-follow-up-done"),
     path("party/", party.overview, name="party"),
     path("party/members/", party.members, name="party-members"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.privacy import mask_id_number, mask_phone
+from emergency.admin import data_lines
 from incidents.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Arrival, FollowUp, ScreeningEvent
@@ -14,7 +15,11 @@ class FollowUpInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = ScreeningEvent
-    fields = ["at", "action", "actor", "follow_up", "data"]
+    fields = ["at", "action", "actor", "follow_up", "details"]
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return data_lines(event.data)
 
 
 @admin.register(Arrival)
@@ -62,3 +67,9 @@ class ScreeningEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     list_select_related = ["arrival", "actor"]
     date_hierarchy = "at"
+    fields = ["arrival", "follow_up", "action", "actor", "at", "details"]
+    readonly_fields = fields
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return data_lines(event.data)

@@ -100,6 +100,7 @@ class ArrivalInputSerializer(serializers.Serializer):
     arrived_on = serializers.DateField()
     health_status = serializers.ChoiceField(choices=HealthStatus.choices, default=HealthStatus.HEALTHY)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    uuid = serializers.UUIDField(required=False, help_text="Made by the client; sending it again returns the same entry (200).")
 
 
 class FollowUpDoneSerializer(serializers.Serializer):
@@ -147,7 +148,7 @@ class ArrivalViewSet(WorkflowErrorsMixin, viewsets.GenericViewSet):
         arrival = arrival_get_for_user(user=request.user, arrival_id=int(pk))
         return _answer(request, [arrival], many=False)
 
-    @extend_schema(request=ArrivalInputSerializer, responses={201: ArrivalSerializer, 409: CONFLICT})
+    @extend_schema(request=ArrivalInputSerializer, responses={201: ArrivalSerializer, 200: ArrivalSerializer, 409: CONFLICT})
     def create(self, request):
         """Register an arrival (a grid worker in their grids, the command centre anywhere); its
         follow-ups are scheduled from the arrival date."""
@@ -168,9 +169,11 @@ class ArrivalViewSet(WorkflowErrorsMixin, viewsets.GenericViewSet):
             campaign = Campaign.objects.filter(pk=campaign_id).first()
             if campaign is None:
                 raise InvalidInput(_("No such campaign."), fields={"campaign": _("No such campaign.")})
-        arrival = services.arrival_register(actor=request.user, grid=grid, compound=compound, campaign=campaign, **values)
+        arrival, created = services.arrival_register(
+            actor=request.user, grid=grid, compound=compound, campaign=campaign, client_uuid=values.pop("uuid", None), **values,
+        )
         arrival = with_follow_ups(arrivals_visible_to(request.user)).get(pk=arrival.pk)
-        return _answer(request, [arrival], many=False, code=status.HTTP_201_CREATED)
+        return _answer(request, [arrival], many=False, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class FollowUpViewSet(WorkflowErrorsMixin, viewsets.GenericViewSet):

@@ -66,7 +66,7 @@ def build(*, rng: random.Random, now: datetime) -> dict[str, int]:
             arrived_on = first + timedelta(days=rng.randint(0, (last - first).days))
             recorded_at = min(_at(arrived_on + timedelta(days=rng.choice([0, 0, 1, 2])), rng), now)
             status = _drawn(rng, FIRST_STATUS)
-            arrival = services.arrival_register(
+            arrival, _created = services.arrival_register(
                 actor=rng.choice(people), grid=grid, compound=rng.choice(compounds) if compounds and rng.random() < 0.7 else None,
                 name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2]))),
                 phone=f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}", id_number=_id_number(rng, taken),

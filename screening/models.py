@@ -42,6 +42,10 @@ class Arrival(models.Model):
     notes = CleanTextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"))
+    client_uuid = models.UUIDField(
+        _("UUID from the phone"), null=True, blank=True, unique=True, editable=False,
+        help_text=_("Made on the phone: the same form sent twice is one entry."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -97,6 +101,7 @@ class ScreeningEvent(models.Model):
     class Action(models.TextChoices):
         REGISTERED = "registered", _("registered")
         FOLLOW_UP_DONE = "follow_up_done", _("follow-up visit done")
+        CORRECTED = "corrected", _("entry corrected")
 
     arrival = models.ForeignKey(Arrival, verbose_name=_("arrival"), on_delete=models.CASCADE, related_name="events")
     follow_up = models.ForeignKey(

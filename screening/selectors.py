@@ -97,7 +97,7 @@ def arrivals_filter(
         arrivals = arrivals.filter(campaign=campaign)
     if follow_up in (DUE_TODAY, OVERDUE):
         due = Q(done_at__isnull=True) & (Q(due_on=today) if follow_up == DUE_TODAY else Q(due_on__lt=today))
-        arrivals = arrivals.filter(Exists(FollowUp.objects.filter(due, arrival=OuterRef("pk"))))
+        arrivals = arrivals.exclude(health_status=HealthStatus.CLEARED).filter(Exists(FollowUp.objects.filter(due, arrival=OuterRef("pk"))))
     if q:
         arrivals = arrivals.filter(name__icontains=q.strip())
     return arrivals
@@ -112,10 +112,11 @@ class Figures:
 
 
 def register_figures(arrivals: QuerySet[Arrival], *, today: date) -> Figures:
-    """The entries, by health status, and their open follow-ups due today and overdue: three
-    queries whatever the size."""
+    """The entries, by health status, and their open follow-ups due today and overdue (none of
+    people cleared: they are followed up no more): three queries whatever the size."""
     counts = dict(arrivals.order_by().values_list("health_status").annotate(n=Count("pk")))
-    open_ones = FollowUp.objects.filter(arrival__in=arrivals.values("pk"), done_at__isnull=True).aggregate(
+    followed = arrivals.exclude(health_status=HealthStatus.CLEARED)
+    open_ones = FollowUp.objects.filter(arrival__in=followed.values("pk"), done_at__isnull=True).aggregate(
         due_today=Count("pk", filter=Q(due_on=today)), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return Figures(
@@ -127,9 +128,10 @@ def register_figures(arrivals: QuerySet[Arrival], *, today: date) -> Figures:
 
 
 def follow_ups_open(arrivals: QuerySet[Arrival], *, until: date) -> QuerySet[FollowUp]:
-    """The open follow-ups of these entries due on or before `until`, the longest waiting first."""
+    """The open follow-ups of these entries due on or before `until`, the longest waiting first;
+    none of people cleared (followed up no more)."""
     return (
-        FollowUp.objects.filter(arrival__in=arrivals.values("pk"), done_at__isnull=True, due_on__lte=until)
+        FollowUp.objects.filter(arrival__in=arrivals.exclude(health_status=HealthStatus.CLEARED).values("pk"), done_at__isnull=True, due_on__lte=until)
         .select_related("arrival__grid", "arrival__compound")
         .order_by("due_on", "arrival__name", "pk")
     )

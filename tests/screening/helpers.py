@@ -1,6 +1,6 @@
 """Valid ID numbers and entries made through the real services."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
 from django.utils import timezone
@@ -28,4 +28,8 @@ def register(actor, grid, **extra):
         "arrived_on": timezone.localdate() - timedelta(days=2),
     }
     values.update(extra)
-    return services.arrival_register(actor=actor, grid=grid, **values)
+    # Registered on the arrival day (09:00, or now if earlier) unless told otherwise: every
+    # follow-up is scheduled then (one due before the registration would not be).
+    values.setdefault("now", min(timezone.now(), timezone.make_aware(datetime.combine(values["arrived_on"], time(9)))))
+    arrival, _created = services.arrival_register(actor=actor, grid=grid, **values)
+    return arrival

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -126,3 +127,51 @@ def test_a_follow_up_with_a_bad_status_is_refused_and_nothing_changes(users, gri
     assert set(refused.value.fields) == {"health_status", "note"}
     first.refresh_from_db()
     assert not first.done and not ScreeningEvent.objects.filter(action=ScreeningEvent.Action.FOLLOW_UP_DONE).exists()
+
+
+def test_a_follow_up_cannot_be_marked_done_before_its_day(users, grid_a):
+    arrival = register(users["worker_a"], grid_a, arrived_on=timezone.localdate())
+    tomorrow = arrival.follow_ups.get(day=1)
+    with pytest.raises(Conflict) as refused:
+        services.follow_up_done(actor=users["worker_a"], follow_up_id=tomorrow.pk, health_status=HealthStatus.HEALTHY)
+    assert refused.value.message == f"This follow-up is due on {tomorrow.due_on.isoformat()}: it can be marked done from that day on."
+    tomorrow.refresh_from_db()
+    assert not tomorrow.done and not ScreeningEvent.objects.filter(action=ScreeningEvent.Action.FOLLOW_UP_DONE).exists()
+    on_the_day = timezone.now() + timedelta(days=1)
+    _done, changed = services.follow_up_done(actor=users["worker_a"], follow_up_id=tomorrow.pk, health_status=HealthStatus.HEALTHY, now=on_the_day)
+    assert changed
+
+
+def test_a_duplicate_id_number_is_told_in_full_only_to_who_may_see_the_entry(users, grid_a, grid_b):
+    number = valid_id(sequence=301)
+    day = timezone.localdate() - timedelta(days=1)
+    register(users["worker_b"], grid_b, name="赵浩杰", id_number=number, arrived_on=day)
+    with pytest.raises(Conflict) as outside:
+        register(users["worker_a"], grid_a, id_number=number, arrived_on=day)
+    assert outside.value.fields == {"id_number": f"This ID number is registered already for {day.isoformat()} in another grid: ask the command centre."}
+    with pytest.raises(Conflict) as centre:
+        register(users["dispatcher"], grid_a, id_number=number, arrived_on=day)
+    assert "赵浩杰" in centre.value.message and grid_b.name in centre.value.message
+
+
+def test_the_same_form_sent_twice_is_one_entry_and_a_uuid_is_its_senders(users, grid_a):
+    sent = uuid.uuid4()
+    first, created = services.arrival_register(
+        actor=users["worker_a"], grid=grid_a, name="张三", phone="13812345678", id_number=valid_id(sequence=302), origin="上海",
+        arrived_on=timezone.localdate(), client_uuid=sent,
+    )
+    again, created_again = services.arrival_register(
+        actor=users["worker_a"], grid=grid_a, name="张三", phone="13812345678", id_number=valid_id(sequence=302), origin="上海",
+        arrived_on=timezone.localdate(), client_uuid=sent,
+    )
+    assert created and not created_again and again == first and Arrival.objects.count() == 1
+    with pytest.raises(Conflict):
+        services.arrival_register(
+            actor=users["dispatcher"], grid=grid_a, name="李四", phone="13812345679", id_number=valid_id(sequence=303), origin="上海",
+            arrived_on=timezone.localdate(), client_uuid=sent,
+        )
+
+
+@pytest.mark.parametrize("typed, kept", [("139 1234 5678", "13912345678"), ("139-1234-5678", "13912345678"), ("１３９１２３４５６７８", "13912345678"), ("+86 139 1234 5678", "+8613912345678")])
+def test_a_phone_number_is_kept_as_its_digits(users, grid_a, typed, kept):
+    assert register(users["worker_a"], grid_a, phone=typed).phone == kept

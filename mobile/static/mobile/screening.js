@@ -1,5 +1,6 @@
 // The arrival form's live check of the ID number (GB 11643), as the worker types: the length,
-// the date of birth and the check character. The server checks it again and has the last word.
+// the date of birth and the check character. The server checks it again and has the last word:
+// on a field it refused (an ID number registered already) the check digit's "right" is not shown.
 (function () {
   "use strict";
   var form = document.querySelector(".screening-form");
@@ -45,7 +46,18 @@
     input.setCustomValidity(text);
   }
 
-  input.addEventListener("input", function () { check(false); });
+  // The server's refusal spoke of the number as it was sent: once it is changed, that is past.
+  function forgetRefusal() {
+    var field = input.closest(".field");
+    var stale = field.querySelectorAll("[data-server-error]");
+    if (!stale.length) return;
+    Array.prototype.forEach.call(stale, function (error) { error.remove(); });
+    field.classList.remove("invalid");
+  }
+
+  input.addEventListener("input", function () { forgetRefusal(); check(false); });
+  // Kept on the phone to be sent later, the form is emptied: so is the note on its number.
+  form.addEventListener("reset", function () { setTimeout(function () { check(false); }); });
   input.addEventListener("blur", function () {
     input.value = normalised(input.value);
     check(true);
