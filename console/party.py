@@ -3,7 +3,9 @@ check-ins, the year's compliance with the check-in rule, and the meetings of one
 three councils, whose follow-ups may open a case.
 
 Reads go through party.selectors (scoped by role), writes through party.services; a refusal is
-shown as a form message. Department members get a 404; grid workers use the phone's page.
+shown as a form message. Department members get a 404; grid workers use the phone's page. A page
+one reads but may not act on (an official's or an inspector's "record a meeting") is a 403, as
+the other create pages of the console answer.
 """
 
 from datetime import timedelta
@@ -13,7 +15,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -150,9 +154,14 @@ def member(request, member_id: int):
 
 def _checkins_page(request, form: CheckInForm, *, status: int = 200):
     user = request.user
+    # The buttons only where the service would take the answer: officials and inspectors read.
+    deciding = services.grids_deciding_checkins(user)
+    waiting = list(checkins_waiting(user))
     return _page(request, "console/party/checkins.html", {
         "form": form,
-        "waiting": checkins_waiting(user),
+        "waiting": waiting,
+        "decidable": {checkin.pk for checkin in waiting if deciding is None or checkin.grid_id in deciding},
+        "may_record": deciding is None or bool(deciding),
         "recent": checkins_visible_to(user).exclude(status=MemberCheckIn.Status.RECORDED).order_by("-recorded_at", "-pk")[:RECENT_CHECKINS],
     }, status=status)
 
@@ -162,6 +171,8 @@ def checkins(request):
     user = request.user
     if request.method != "POST":
         return _checkins_page(request, CheckInForm.fresh(user=user))
+    if services.grids_deciding_checkins(user) == set():
+        raise PermissionDenied
     form = CheckInForm(request.POST, user=user)
     if form.is_valid():
         values = form.cleaned_data
@@ -214,6 +225,7 @@ def compliance(request):
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or today.year
     progress = compliance_for_user(user=user, year=year, today=today)
     employers = compliance_by_employer(progress)
+    # Every member below the rule is listed, by employer; "behind" marks those the pace says are late.
     return _page(request, "console/party/compliance.html", {
         "form": form,
         "year": year,
@@ -223,10 +235,11 @@ def compliance(request):
         "required": required_per_year(),
         "expected": expected_by(today, year),
         "members": len(progress),
-        "on_track": sum(1 for row in progress if row.on_track),
         "met": sum(1 for row in progress if row.met),
+        "short_count": sum(1 for row in progress if not row.met),
+        "behind_count": sum(1 for row in progress if row.behind),
         "employers": employers,
-        "behind_count": sum(len(summary.behind) for summary in employers),
+        "short_employers": [summary for summary in employers if summary.short],
     })
 
 
@@ -239,14 +252,29 @@ class MeetingFilterForm(forms.Form):
         self.fields["body"].widget.attrs["class"] = "filter"
 
 
-class MeetingForm(forms.Form):
-    """A meeting as the command centre records it: the service checks the rest (held by today,
-    the grid in the community, a title and topics) and its messages land on these fields."""
+class GridSelect(forms.Select):
+    """A grid's option names its community, so the page lists only the chosen community's grids."""
 
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    body = forms.ChoiceField(label=gettext_lazy("Body"), choices=Meeting.Body.choices)
-    community = forms.ModelChoiceField(label=gettext_lazy("Community"), queryset=Community.objects.order_by("name"))
-    grid = forms.ModelChoiceField(label=gettext_lazy("Grid"), queryset=Grid.objects.none(), required=False, help_text=gettext_lazy("Optional: when the meeting was held for one grid."))
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        grid = getattr(value, "instance", None)
+        if grid is not None:
+            option["attrs"]["data-community"] = grid.community_id
+        return option
+
+
+class MeetingForm(forms.Form):
+    """A meeting as the command centre records it. The service's rules (held by today, a
+    community, the grid in it, a title and topics) are asked here too, so a page sent back
+    shows every message at once, each on its field."""
+
+    date = forms.DateField(label=gettext_lazy("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    body = forms.ChoiceField(label=gettext_lazy("Body"), required=False)
+    community = forms.ModelChoiceField(label=gettext_lazy("Community"), queryset=Community.objects.order_by("name"), required=False, empty_label="—")
+    grid = forms.ModelChoiceField(
+        label=gettext_lazy("Grid"), queryset=Grid.objects.none(), required=False, widget=GridSelect, empty_label="—",
+        help_text=gettext_lazy("Optional: when the meeting was held for one grid. The chosen community's grids are listed."),
+    )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
     attendees = forms.ModelMultipleChoiceField(label=gettext_lazy("Members attending"), queryset=PartyMember.objects.none(), required=False)
     other_attendees = forms.CharField(
@@ -258,11 +286,38 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.fields["date"].widget.attrs["max"] = self.today.isoformat()
+        self.fields["body"].choices = [("", "—"), *Meeting.Body.choices]
         self.fields["grid"].queryset = Grid.objects.select_related("community").order_by("code")
         self.fields["grid"].label_from_instance = lambda grid: f"{grid.name} ({grid.community.name})"
-        self.fields["attendees"].queryset = members_filter(members_visible_to(user)).order_by("grid__code", "name", "pk")
-        self.fields["attendees"].label_from_instance = lambda member: f"{member.name} · {member.grid.name}"
-        self.fields["attendees"].widget.attrs["size"] = 8
+        self.fields["attendees"].queryset = members_filter(members_visible_to(user)).order_by(
+            "grid__community__name", "branch__name", "name", "pk"
+        )
+
+    def clean(self):
+        values = super().clean()
+        errors = services.meeting_errors(
+            body=values.get("body"), community=values.get("community"), grid=values.get("grid"), day=values.get("date"),
+            title=values.get("title"), topics=values.get("topics"), today=self.today,
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return values
+
+    def attendee_groups(self) -> list[tuple[str, str, list[tuple[PartyMember, bool]]]]:
+        """The members to tick, by branch (those of none by their grid), each with whether it is
+        ticked: (group's name, its community, [(member, ticked)])."""
+        ticked = {str(value) for value in (self["attendees"].value() or [])}
+        groups: dict[tuple, list] = {}
+        for member in self.fields["attendees"].queryset:
+            if member.branch_id:
+                key = (member.grid.community.name, member.branch.name)
+            else:
+                key = (member.grid.community.name, _("%(grid)s, no branch") % {"grid": member.grid.name})
+            groups.setdefault(key, []).append((member, str(member.pk) in ticked))
+        return [(name, community, rows) for (community, name), rows in groups.items()]
 
 
 @party_view
@@ -270,7 +325,7 @@ def meeting_new(request):
     """The command centre records a meeting of the party organisation or one of the councils."""
     user = request.user
     if not may_manage(user):
-        raise Http404(_("No such page."))
+        raise PermissionDenied
     form = MeetingForm(request.POST or None, user=user, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
@@ -324,6 +379,21 @@ class OpenCaseForm(forms.Form):
         centre = shape(self.grid.boundary).representative_point()
         return centre.y, centre.x
 
+    def address(self) -> str:
+        """The compound's name as the case's address; for the grid's centre the service names the grid."""
+        compound = self.compounds.get(self.cleaned_data["place"])
+        return f"{self.grid.community.name} {compound.name}" if compound else ""
+
+
+def follow_up_owners():
+    """The people a follow-up may be given to: the command centre's staff, the grid workers and
+    the departments' members, active; not the administrators' accounts."""
+    order = Case(When(role=Role.DISPATCHER, then=0), When(role=Role.WORKER, then=1), default=2)
+    return (
+        get_user_model().objects.filter(is_active=True, is_superuser=False, role__in=[Role.DISPATCHER, Role.WORKER, Role.DEPARTMENT])
+        .select_related("department").order_by(order, "department__name", "first_name", "username")
+    )
+
 
 class FollowUpForm(forms.Form):
     """A follow-up of the meeting: what, whose (an account, or a name for someone without one),
@@ -337,9 +407,17 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        owners = get_user_model().objects.filter(is_active=True).exclude(role=Role.DEPARTMENT).order_by("role", "username")
-        self.fields["owner"].queryset = owners
-        self.fields["owner"].label_from_instance = lambda user: f"{user.display_name} ({user.username})"
+        self.fields["owner"].queryset = owners = follow_up_owners()
+        # Grouped so a name is found where one looks for it: the command centre, the grid
+        # workers, then each department's members.
+        groups: dict[str, list] = {}
+        for owner in owners:
+            if owner.role == Role.DEPARTMENT:
+                group = owner.department.name if owner.department_id else _("Departments")
+            else:
+                group = owner.get_role_display()
+            groups.setdefault(group, []).append((owner.pk, owner.display_name))
+        self.fields["owner"].choices = [("", "—"), *groups.items()]
         self.fields["grid"].queryset = Grid.objects.filter(community=meeting.community_id).order_by("code")
         self.fields["grid"].label_from_instance = lambda grid: grid.name
 
@@ -385,7 +463,7 @@ def meeting(request, meeting_id: int):
 @require_POST
 def follow_up_case(request, meeting_id: int, follow_up_id: int):
     """Open a case for one of the meeting's follow-ups; a second opening shows the first case."""
-    shown = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    shown = _managed_meeting(request, meeting_id)
     follow_up = next((row for row in shown.follow_ups.all() if row.pk == follow_up_id), None)
     if follow_up is None:
         raise Http404(_("No such follow-up."))
@@ -398,7 +476,7 @@ def follow_up_case(request, meeting_id: int, follow_up_id: int):
         try:
             incident, created = services.follow_up_open_case(
                 actor=request.user, follow_up_id=follow_up.pk, category=form.cleaned_data["category"],
-                latitude=latitude, longitude=longitude, description=form.cleaned_data["description"],
+                latitude=latitude, longitude=longitude, description=form.cleaned_data["description"], address=form.address(),
             )
         except WorkflowError as error:
             show_errors(form, error)
@@ -412,10 +490,12 @@ def follow_up_case(request, meeting_id: int, follow_up_id: int):
 
 
 def _managed_meeting(request, meeting_id: int) -> Meeting:
-    """The meeting, for whoever manages the party's records; a 404 for anyone else."""
+    """The meeting, for whoever manages the party's records: a 404 for a meeting one may not
+    see, a 403 for one only read."""
+    shown = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     if not may_manage(request.user):
-        raise Http404(_("No such page."))
-    return meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+        raise PermissionDenied
+    return shown
 
 
 @party_view

@@ -181,7 +181,8 @@ def _checkins(rng: random.Random, members, worker_of, dispatcher, *, today: date
         else:
             count = expected + (rng.random() < 0.5)
         planned += [(member, _day_in(rng, date(this_year, 1, 1), today)) for _n in range(count)]
-    planned.sort(key=lambda item: item[1])
+    # One check-in a day per member: a day drawn twice is kept once.
+    planned = sorted({(member.pk, day): (member, day) for member, day in planned}.values(), key=lambda item: (item[1], item[0].pk))
     waiting_from = len(planned) - WAITING
     refused = set(rng.sample(range(waiting_from), min(REFUSED, max(0, waiting_from))))
     history, one_by_one = [], []
@@ -198,9 +199,11 @@ def _checkins(rng: random.Random, members, worker_of, dispatcher, *, today: date
         else:
             history.append(entry)
     services.checkins_record_confirmed(entries=history, now=now)
+    # Those still waiting, or refused, were recorded by the command centre (one the grid's own
+    # worker records is confirmed at once) and are the grid's worker's to decide.
     for entry, refuse in one_by_one:
         checkin, _created = services.checkin_record(
-            actor=entry.actor, member=entry.member, grid=entry.grid, day=entry.day, activity=entry.activity, hours=entry.hours,
+            actor=dispatcher, member=entry.member, grid=entry.grid, day=entry.day, activity=entry.activity, hours=entry.hours,
             uuid=entry.uuid, now=entry.recorded_at,
         )
         if refuse:

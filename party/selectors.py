@@ -6,7 +6,6 @@ Phones are shown in full to the command centre and to a worker for the members o
 grids (they call them); the caller records each unmasked sight (`phones_shown`).
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -192,8 +191,10 @@ def required_per_year() -> int:
 
 def expected_by(day: date, year: int) -> int:
     """How many of the year's check-ins a member should have made by `day`: all of them for a
-    past year, none for a future one, and in the year itself the share of the rule the days
-    gone by ask for, rounded down (with two a year: one from the second half of the year)."""
+    past year, none for a future one, and in the year itself the rule times the share of the
+    year gone by, rounded half up. With two a year: none until early April, one from then, two
+    from early October (so the monthly reminder first finds those with none in May, those with
+    one in October or November, and in December everyone below two)."""
     required = required_per_year()
     if day.year > year:
         return required
@@ -201,7 +202,8 @@ def expected_by(day: date, year: int) -> int:
         return 0
     first = date(year, 1, 1)
     days_in_year = (date(year + 1, 1, 1) - first).days
-    return math.floor(required * (day - first).days / days_in_year)
+    # floor(required * gone / days + 1/2) in whole numbers: no float lands on the wrong side of a half.
+    return (2 * required * (day - first).days + days_in_year) // (2 * days_in_year)
 
 
 @dataclass
@@ -231,8 +233,8 @@ class MemberProgress:
 def is_behind(*, count: int, expected: int) -> bool:
     """The one test of "behind" that the compliance page, the reminders and the API share:
     fewer confirmed check-ins in the year than `expected_by(today, year)`, the rule's pace by
-    now. So nobody is behind in the first half of a year, from its second half whoever has none
-    is, and for a past year it means below the rule."""
+    now. So nobody is behind in the first quarter of a year, and for a past year it means below
+    the rule."""
     return count < expected
 
 
@@ -241,6 +243,7 @@ class EmployerSummary:
     employer: Employer
     members: int = 0
     behind: list = field(default_factory=list)  # MemberProgress of members behind (is_behind)
+    short: list = field(default_factory=list)  # MemberProgress of members below the rule so far (not met)
 
 
 def in_service_members(year: int) -> QuerySet[PartyMember]:
@@ -259,11 +262,14 @@ def compliance(*, year: int, today: date, members: QuerySet[PartyMember] | None 
 
 
 def compliance_by_employer(progress: list[MemberProgress]) -> list[EmployerSummary]:
-    """Per employer: how many members, and those behind, by employer name."""
+    """Per employer: how many members, those below the rule so far and those behind, by
+    employer name."""
     summaries: dict[int, EmployerSummary] = {}
     for row in progress:
         summary = summaries.setdefault(row.member.employer_id, EmployerSummary(employer=row.member.employer))
         summary.members += 1
+        if not row.met:
+            summary.short.append(row)
         if row.behind:
             summary.behind.append(row)
     return sorted(summaries.values(), key=lambda summary: summary.employer.name)

@@ -80,18 +80,27 @@ def checkin_record(
     errors = _checkin_errors(member=member, day=day, amount=amount, activity=activity, today=timezone.localdate(now))
     if errors:
         raise InvalidInput(_("The check-in has errors."), fields=errors)
+    # The grid's own worker vouches for what they record: confirmed at once, not put back in
+    # their own list to confirm. Recorded by the command centre, it waits for the grid's worker.
+    confirmed_now = actor.role == Role.WORKER and not may_manage(actor)
     try:
         with transaction.atomic():
             # The member's check-ins are counted against the rule: one writer at a time.
             PartyMember.objects.select_for_update().filter(pk=member.pk).first()
+            first = _same_day_checkin(member=member, day=day)
+            if first is not None:
+                raise Conflict(first, fields={"date": first})
             checkin = MemberCheckIn.objects.create(
                 uuid=uuid, member=member, grid=grid, date=day, activity=activity.strip(), hours=amount,
                 recorded_by=actor, recorded_at=now,
+                **({"status": MemberCheckIn.Status.CONFIRMED, "decided_by": actor, "decided_at": now} if confirmed_now else {}),
             )
             _record(
                 action=PartyEvent.Action.CHECKIN_RECORDED, actor=actor, at=now, checkin=checkin,
                 data={"member": member.pk, "grid": grid.code, "date": day.isoformat(), "hours": str(amount)},
             )
+            if confirmed_now:
+                _record(action=PartyEvent.Action.CHECKIN_CONFIRMED, actor=actor, at=now, checkin=checkin, data={"recorded_by_grid_worker": True})
     except IntegrityError:
         # The same UUID sent twice at once: the other request made it.
         existing = MemberCheckIn.objects.filter(uuid=uuid).first()
@@ -99,6 +108,21 @@ def checkin_record(
             raise
         return _same_checkin(existing, member=member, grid=grid), False
     return checkin, True
+
+
+def _same_day_checkin(*, member: PartyMember, day: date) -> str | None:
+    """Why a second check-in of the member on `day` is refused (naming the first), or None: one
+    a day counts towards the rule. A refused one does not stand in the way."""
+    first = (
+        MemberCheckIn.objects.filter(member=member, date=day).exclude(status=MemberCheckIn.Status.REFUSED)
+        .select_related("grid", "recorded_by").order_by("pk").first()
+    )
+    if first is None:
+        return None
+    return _("%(name)s already has a check-in on %(date)s: %(activity)s at %(grid)s, recorded by %(by)s (%(status)s).") % {
+        "name": member.name, "date": day.isoformat(), "activity": first.activity[:40], "grid": first.grid.name,
+        "by": first.recorded_by.display_name, "status": first.get_status_display(),
+    }
 
 
 def _checkin_errors(*, member: PartyMember, day: date, amount: Decimal | None, activity: str, today: date) -> dict[str, str]:
@@ -141,7 +165,7 @@ class PastCheckIn:
 
 def checkins_record_confirmed(*, entries: list[PastCheckIn], now: datetime | None = None) -> list[MemberCheckIn]:
     """Record many check-ins already confirmed, such as a year's history, at once: each held to
-    the rules of `checkin_record` (and recorded on or after its day, confirmed after it was
+    the rules of `checkin_record` (one a day per member; and recorded on or after its day, confirmed after it was
     recorded, neither after `now`; its UUID unused), any error refusing the whole list, naming
     the entry as `<n>.<field>` (from 0). Then the check-ins and their two events each are
     written in bulk, the members locked first (by id, as one check-in locks its member)."""
@@ -150,6 +174,10 @@ def checkins_record_confirmed(*, entries: list[PastCheckIn], now: datetime | Non
     grids_by_actor: dict[int, set[int] | None] = {}
     seen, errors = set(), {}
     used = set(MemberCheckIn.objects.filter(uuid__in=[entry.uuid for entry in entries]).values_list("uuid", flat=True))
+    days_taken = set(
+        MemberCheckIn.objects.filter(member__in={entry.member.pk for entry in entries}, date__in={entry.day for entry in entries})
+        .exclude(status=MemberCheckIn.Status.REFUSED).values_list("member_id", "date")
+    )
     for index, entry in enumerate(entries):
         problems = _checkin_errors(
             member=entry.member, day=entry.day, amount=_hours(entry.hours), activity=entry.activity, today=today
@@ -166,6 +194,9 @@ def checkins_record_confirmed(*, entries: list[PastCheckIn], now: datetime | Non
         if entry.uuid in used or entry.uuid in seen:
             problems["uuid"] = _("Already used.")
         seen.add(entry.uuid)
+        if (entry.member.pk, entry.day) in days_taken:
+            problems["day"] = _("%(name)s already has a check-in on %(date)s.") % {"name": entry.member.name, "date": entry.day.isoformat()}
+        days_taken.add((entry.member.pk, entry.day))
         errors.update({f"{index}.{name}": message for name, message in problems.items()})
     if errors:
         raise InvalidInput(
@@ -205,6 +236,12 @@ def _grids_worked_at(actor) -> set[int] | None:
     if actor.role != Role.WORKER:
         return set()
     return set(grids_of(actor).values_list("pk", flat=True))
+
+
+def grids_deciding_checkins(actor) -> set[int] | None:
+    """The grids where `actor` may confirm or refuse a check-in, by the rule `_decide` applies
+    (None: anywhere): pages offer the two buttons only there."""
+    return _grids_worked_at(actor)
 
 
 def _same_checkin(existing: MemberCheckIn, *, member: PartyMember, grid: Grid) -> MemberCheckIn:
@@ -254,6 +291,33 @@ def checkin_refuse(*, actor, checkin_id: int, reason: str, now: datetime | None 
 # Meetings and follow-ups ---------------------------------------------------------------------
 
 
+def meeting_errors(
+    *, body: str | None, community: Community | None, grid: Grid | None, day: date | None, title: str | None, topics: str | None,
+    today: date,
+) -> dict[str, str]:
+    """What is wrong with a meeting, by field: the rules `meeting_record` holds a meeting to, also
+    asked by a form whose other fields are wrong, so every message shows at once. None is a field
+    left empty (or one the form already refused)."""
+    errors = {}
+    if body not in Meeting.Body.values:
+        errors["body"] = _("Choose the party organisation or one of the three councils.")
+    if community is None:
+        errors["community"] = _("Choose the community the meeting was held in.")
+    if day is None:
+        errors["date"] = _("Give the day the meeting was held.")
+    elif day > today:
+        errors["date"] = _("The date cannot be in the future: a meeting is recorded once it has been held (%(today)s at the latest).") % {
+            "today": today.isoformat()
+        }
+    if grid is not None and community is not None and grid.community_id != community.pk:
+        errors["grid"] = _("This grid is not in the meeting's community.")
+    if not (title or "").strip():
+        errors["title"] = _("Give the meeting a title.")
+    if not (topics or "").strip():
+        errors["topics"] = _("List the topics discussed.")
+    return errors
+
+
 def meeting_record(
     *, actor, body: str, community: Community, day: date, title: str, topics: str, decisions: str = "",
     grid: Grid | None = None, attendees=(), other_attendees: str = "", now: datetime | None = None,
@@ -261,17 +325,7 @@ def meeting_record(
     """Record a meeting of the party organisation or one of the three councils."""
     now = now or timezone.now()
     _require_manager(actor)
-    errors = {}
-    if body not in Meeting.Body.values:
-        errors["body"] = _("Choose the party organisation or one of the three councils.")
-    if day > timezone.localdate(now):
-        errors["date"] = _("A meeting is recorded once it has been held.")
-    if grid is not None and grid.community_id != community.pk:
-        errors["grid"] = _("This grid is not in the meeting's community.")
-    if not title.strip():
-        errors["title"] = _("Give the meeting a title.")
-    if not topics.strip():
-        errors["topics"] = _("List the topics discussed.")
+    errors = meeting_errors(body=body, community=community, grid=grid, day=day, title=title, topics=topics, today=timezone.localdate(now))
     if errors:
         raise InvalidInput(_("The meeting has errors."), fields=errors)
     with transaction.atomic():
@@ -319,7 +373,8 @@ def _locked_follow_up(follow_up_id: int) -> MeetingFollowUp:
     if follow_up is None:
         raise Missing(_("No such follow-up."))
     Meeting.objects.select_for_update().filter(pk=follow_up.meeting_id).first()
-    return MeetingFollowUp.objects.select_for_update().select_related("meeting", "grid").get(pk=follow_up_id)
+    # Only the follow-up's row: PostgreSQL locks no row on the nullable side of the grid's outer join.
+    return MeetingFollowUp.objects.select_for_update(of=("self",)).select_related("meeting", "grid__community").get(pk=follow_up_id)
 
 
 def follow_up_done(*, actor, follow_up_id: int, done_on: date, now: datetime | None = None) -> MeetingFollowUp:
@@ -345,10 +400,12 @@ def follow_up_done(*, actor, follow_up_id: int, done_on: date, now: datetime | N
 
 def follow_up_open_case(
     *, actor, follow_up_id: int, category: Category, latitude: float, longitude: float, description: str = "",
-    now: datetime | None = None,
+    address: str = "", now: datetime | None = None,
 ):
     """Open a case in the loop for a follow-up that is a problem in a grid. Returns (incident,
-    created); a follow-up that already opened one returns it, so opening twice opens one case."""
+    created); a follow-up that already opened one returns it, so opening twice opens one case.
+    The case's address is `address` (a compound's name), else the follow-up's grid; its
+    description starts with the meeting it came from, e.g. 【一委三会·议事会 2026-11-26】."""
     now = now or timezone.now()
     _require_manager(actor)
     with transaction.atomic():
@@ -360,12 +417,13 @@ def follow_up_open_case(
                 _("Only a follow-up in a grid opens a case."), fields={"grid": _("Set the follow-up's grid first.")}
             )
         meeting = follow_up.meeting
-        text = (description or "").strip() or _("%(what)s (from the meeting %(title)s of %(date)s)") % {
-            "what": follow_up.what, "title": meeting.title, "date": meeting.date.isoformat()
+        text = _("[One committee, three councils · %(body)s %(date)s] %(text)s") % {
+            "body": meeting.get_body_display(), "date": meeting.date.isoformat(), "text": (description or "").strip() or follow_up.what,
         }
+        place = (address or "").strip() or f"{follow_up.grid.community.name} {follow_up.grid.name}"
         incident, created = incident_report(
             reporter=actor, category=category, description=text, latitude=latitude, longitude=longitude,
-            source=Source.OTHER, note=_("From a meeting's follow-up: %(title)s") % {"title": meeting.title},
+            address=place[:200], source=Source.OTHER, note=_("From a meeting's follow-up: %(title)s") % {"title": meeting.title},
             client_uuid=uuid_module.uuid5(FOLLOW_UP_CASES, str(follow_up.pk)), at=now,
         )
         follow_up.incident = incident

@@ -76,7 +76,9 @@ def test_a_grid_worker_records_and_confirms_check_ins_on_the_phone(phone, users,
         page.locator("form.party-record button[type=submit]").click()
     expect(page.locator(".messages, [role=status]").first).to_contain_text("李强")
     recorded = MemberCheckIn.objects.get(member=members["li"])
-    assert (recorded.status, recorded.recorded_by, recorded.grid, str(recorded.hours)) == ("recorded", users["worker_a"], grid_a, "1.5")
+    # Recorded by the grid's own worker: confirmed at once, not put in their own list to confirm.
+    assert (recorded.status, recorded.recorded_by, recorded.grid, str(recorded.hours)) == ("confirmed", users["worker_a"], grid_a, "1.5")
+    expect(page.locator("[data-checkin]")).to_have_count(1)
     assert recorded.date == timezone.localdate()
     shot(page, "party")
 
@@ -103,7 +105,8 @@ def test_the_command_centre_records_a_meeting_and_opens_a_case_from_a_follow_up(
     page.select_option("#id_community", str(community.pk))
     page.select_option("#id_grid", str(grid_a.pk))
     page.fill("#id_title", "小区停车难问题议事会")
-    page.select_option("#id_attendees", [str(members["resident"].pk), str(members["li"].pk)])
+    for member in (members["resident"], members["li"]):
+        page.check(f"input[name=attendees][value='{member.pk}']")
     page.fill("#id_other_attendees", "居民代表5人、物业公司负责人")
     page.fill("#id_topics", "东门停车混乱，建筑垃圾堆放")
     page.fill("#id_decisions", "清理建筑垃圾，划定临时停车位")
@@ -145,3 +148,41 @@ def test_the_command_centre_records_a_meeting_and_opens_a_case_from_a_follow_up(
     expect(page.locator(f"a[href='{reverse('console:party-meeting', args=[meeting.pk])}']")).to_be_visible()
     assert not page.errors
     page.context.close()
+
+
+def test_a_refused_check_in_shows_its_reasons_at_the_form_and_keeps_what_was_typed(phone, grid_a, members):
+    page = phone
+    page.goto(reverse("mobile:party"))
+    page.select_option("#id_member", str(members["li"].pk))
+    page.select_option("#id_grid", str(grid_a.pk))
+    page.fill("#id_hours", "1.25")
+    page.fill("#id_activity", "协助网格员入户走访")
+    page.locator("form.party-record button[type=submit]").click()
+    error = page.locator("form.party-record label.invalid .field-error")
+    expect(error).to_have_count(1)
+    expect(error).to_contain_text("1.5")  # our own words (at most one decimal, such as 1.5), not Django's
+    expect(page.locator("form.party-record [data-queued-result]")).to_be_in_viewport()
+    assert page.input_value("#id_activity") == "协助网格员入户走访" and not MemberCheckIn.objects.exists()
+    shot(page, "party-refused")
+    assert not page.errors
+
+
+def test_a_check_in_recorded_with_no_signal_is_kept_and_sent_when_it_returns(phone, grid_a, members):
+    page = phone
+    page.goto(reverse("mobile:party"))
+    page.context.set_offline(True)
+    page.select_option("#id_member", str(members["li"].pk))
+    page.select_option("#id_grid", str(grid_a.pk))
+    page.fill("#id_hours", "2")
+    page.fill("#id_activity", "清理楼道杂物")
+    page.locator("form.party-record button[type=submit]").click()
+    expect(page.locator("form.party-record [data-queued-result].kept")).to_be_visible()
+    # Kept once the phone has tried to send it: the form is cleared for the next one.
+    expect(page.locator("#id_activity")).to_have_value("")
+    assert not MemberCheckIn.objects.exists()
+    shot(page, "party-kept-offline")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("form.party-record [data-queued-result].sent")).to_contain_text("李强")
+    assert MemberCheckIn.objects.get().activity == "清理楼道杂物"
+    assert not page.errors

@@ -48,9 +48,12 @@ def test_a_member_of_another_grid_is_404_for_a_worker(api, party):
 
 def test_record_confirm_and_refuse_through_the_api(api, users, party, grid_a):
     body = {"uuid": str(uuid.uuid4()), "member": party["in_a"].pk, "grid": grid_a.code, "activity": "入户走访", "hours": "2"}
-    created = api("worker_a").post("/api/v1/party/checkins/", body, format="json")
+    created = api("dispatcher").post("/api/v1/party/checkins/", body, format="json")
     assert created.status_code == 201 and created.json()["status"] == "recorded"
-    assert api("worker_a").post("/api/v1/party/checkins/", body, format="json").status_code == 200
+    assert api("dispatcher").post("/api/v1/party/checkins/", body, format="json").status_code == 200
+    # Another check-in of the member that day is refused, naming the first.
+    second = api("dispatcher").post("/api/v1/party/checkins/", {**body, "uuid": str(uuid.uuid4())}, format="json")
+    assert second.status_code == 409 and "already has a check-in" in second.json()["detail"]
     pk = created.json()["id"]
     assert api("worker_b").post(f"/api/v1/party/checkins/{pk}/confirm/").status_code == 404
     confirmed = api("worker_a").post(f"/api/v1/party/checkins/{pk}/confirm/")

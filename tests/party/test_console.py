@@ -191,7 +191,7 @@ def test_the_command_centre_records_a_meeting(browse, users, party, community, g
 
 
 @pytest.mark.parametrize("changes, errors", [
-    ({"date": "2099-01-01"}, {"date": ["A meeting is recorded once it has been held."]}),
+    ({"date": "2099-01-01"}, {"date": [f"The date cannot be in the future: a meeting is recorded once it has been held ({timezone.localdate()} at the latest)."]}),
     ({"title": " ", "topics": ""}, {"title": ["Give the meeting a title."], "topics": ["List the topics discussed."]}),
     ({"body": "council"}, {"body": ["Select a valid choice. council is not one of the available choices."]}),
 ])
@@ -207,14 +207,23 @@ def test_a_grid_of_another_community_is_refused(browse, party, community, other_
     assert not Meeting.objects.exists()
 
 
-def test_only_the_command_centre_records_meetings_and_follow_ups(browse, party, community, grid_a, meeting):
+def test_only_the_command_centre_records_meetings_and_follow_ups(browse, party, community, grid_a, meeting, categories):
+    """Officials and inspectors read the meetings: acting on them is a 403, as on the console's
+    other create pages, with the page that says so."""
     shown, follow_up = meeting
-    assert browse("official").get("/console/party/meetings/new/").status_code == 404
-    assert browse("official").post("/console/party/meetings/new/", meeting_form(community, grid_a, party)).status_code == 404
+    response = browse("official").get("/console/party/meetings/new/")
+    assert response.status_code == 403 and "Not for your role" in response.content.decode()
+    assert browse("inspector").get("/console/party/meetings/new/").status_code == 403
+    assert browse("official").post("/console/party/meetings/new/", meeting_form(community, grid_a, party)).status_code == 403
     form = {"what": "x", "owner_name": "王芳", "due_on": timezone.localdate().isoformat()}
-    assert browse("official").post(f"/console/party/meetings/{shown.pk}/follow-ups/", form).status_code == 404
+    assert browse("official").post(f"/console/party/meetings/{shown.pk}/follow-ups/", form).status_code == 403
     done = {f"d{follow_up.pk}-done_on": timezone.localdate().isoformat()}
-    assert browse("inspector").post(f"/console/party/meetings/{shown.pk}/follow-ups/{follow_up.pk}/done/", done).status_code == 404
+    assert browse("inspector").post(f"/console/party/meetings/{shown.pk}/follow-ups/{follow_up.pk}/done/", done).status_code == 403
+    case = {f"f{follow_up.pk}-category": categories["rubbish"].pk, f"f{follow_up.pk}-place": "centre"}
+    assert browse("official").post(f"/console/party/meetings/{shown.pk}/follow-ups/{follow_up.pk}/case/", case).status_code == 403
+    # A meeting one may not see stays a 404, for the department too.
+    assert browse("official").post(f"/console/party/meetings/{shown.pk + 99}/follow-ups/", form).status_code == 404
+    assert browse("department").get("/console/party/meetings/new/").status_code == 404
     page = browse("official").get(f"/console/party/meetings/{shown.pk}/").content.decode()
     assert "Add a follow-up" not in page and "Mark done" not in page
     assert Meeting.objects.count() == 1 and MeetingFollowUp.objects.count() == 1 and MeetingFollowUp.objects.get().done_on is None
@@ -257,3 +266,100 @@ def test_a_follow_up_done_in_the_future_is_a_form_message(browse, meeting):
     (row,) = [row for row in response.context["rows"] if row["follow_up"] == follow_up]
     assert row["done_form"].errors == {"done_on": ["Between the meeting's day and today."]}
     assert MeetingFollowUp.objects.get().done_on is None
+
+
+# What the review found -------------------------------------------------------------------------
+
+
+def test_the_overview_shows_each_captain_s_buildings_and_links_the_posts_to_the_member(browse, party):
+    from party.models import ServicePost
+
+    ServicePost.objects.create(kind="building_captain", member=party["secretary"], compound=party["compound"], buildings="3、4栋", since=date(2024, 1, 1))
+    ServicePost.objects.create(kind="checkin_point", member=party["in_a"], compound=party["compound"], since=date(2024, 1, 1))
+    html = browse("official").get("/console/party/").content.decode()
+    assert f'href="/console/party/members/{party["secretary"].pk}/">王芳 <span class="buildings">3、4栋</span></a>' in html
+    assert f'href="/console/party/members/{party["in_a"].pk}/">李强</a>' in html
+    assert "新东小区" in html and "building captain" in html and "party check-in post" in html
+
+
+def test_only_those_who_may_decide_see_the_buttons_and_the_form(browse, users, party, grid_a):
+    services.checkin_record(
+        actor=users["dispatcher"], member=party["in_a"], grid=grid_a, day=timezone.localdate(), activity="走访", hours=1, uuid=uuid.uuid4(),
+    )
+    waiting = MemberCheckIn.objects.get()
+    assert waiting.status == "recorded"
+    confirm = f"/console/party/checkins/{waiting.pk}/confirm/"
+    page = browse("dispatcher").get("/console/party/checkins/").content.decode()
+    assert confirm in page and "Record a check-in" in page
+    for reader in ("official", "inspector"):
+        page = browse(reader).get("/console/party/checkins/").content.decode()
+        assert confirm not in page and "Refuse" not in page and "Record a check-in" not in page and "走访" in page
+    form = {"uuid": str(uuid.uuid4()), "member": party["in_a"].pk, "grid": grid_a.pk, "date": timezone.localdate().isoformat(), "hours": "2", "activity": "x"}
+    assert browse("official").post("/console/party/checkins/", form).status_code == 403
+    assert MemberCheckIn.objects.count() == 1
+
+
+def test_a_bad_meeting_shows_every_message_at_once(browse, party, community, grid_a):
+    future = (timezone.localdate() + timedelta(days=90)).isoformat()
+    form = {**meeting_form(community, grid_a, party), "community": "", "date": future, "title": "", "topics": "", "body": ""}
+    response = browse("dispatcher").post("/console/party/meetings/new/", form)
+    errors = response.context["form"].errors
+    assert response.status_code == 400 and set(errors) == {"community", "date", "title", "topics", "body"}
+    assert errors["community"] == ["Choose the community the meeting was held in."]
+    assert errors["date"][0].startswith("The date cannot be in the future")
+    assert "The meeting was not recorded: see the messages below." in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_a_future_meeting_is_refused_by_the_service_too(users, community):
+    from incidents.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        services.meeting_record(
+            actor=users["dispatcher"], body="affairs", community=community, day=timezone.localdate() + timedelta(days=1), title="t", topics="t",
+        )
+    assert set(refused.value.fields) == {"date"}
+    assert not Meeting.objects.exists()
+
+
+def test_the_meeting_form_narrows_grids_by_community_and_groups_members_by_branch(browse, party, community, grid_a, other_grid):
+    response = browse("dispatcher").get("/console/party/meetings/new/")
+    html = response.content.decode()
+    assert f'data-community="{community.pk}" value="{grid_a.pk}"' in html or f'value="{grid_a.pk}" data-community="{community.pk}"' in html
+    assert f'data-community="{other_grid.community_id}"' in html and "console/party.js" in html
+    assert f'max="{timezone.localdate().isoformat()}"' in html and "data-attendee-search" in html
+    groups = {name: [member for member, _ticked in rows] for name, _community, rows in response.context["form"].attendee_groups()}
+    assert groups == {"新东一网格党支部": [party["in_a"], party["secretary"]], f"{party['in_b'].grid.name}, no branch": [party["in_b"]]}
+    ticked = browse("dispatcher").post("/console/party/meetings/new/", meeting_form(community, grid_a, party, title="")).context["form"]
+    assert {member.name for _name, _community, rows in ticked.attendee_groups() for member, on in rows if on} == {"王芳", "李强"}
+
+
+def test_follow_ups_are_given_to_people_not_to_administrators(browse, users, meeting):
+    shown, _follow_up = meeting
+    form = browse("dispatcher").get(f"/console/party/meetings/{shown.pk}/").context["follow_up_form"]
+    owners = set(form.fields["owner"].queryset.values_list("username", flat=True))
+    assert {"dispatcher", "worker_a", "worker_b", "department", "other_department"} <= owners
+    assert not owners & {"admin", "inspector", "official"}
+    posted = {"what": "公示", "owner": users["admin"].pk, "due_on": timezone.localdate().isoformat()}
+    response = browse("dispatcher").post(f"/console/party/meetings/{shown.pk}/follow-ups/", posted)
+    assert response.status_code == 400 and "owner" in response.context["follow_up_form"].errors
+
+
+def test_the_case_of_a_follow_up_takes_the_compound_and_names_the_meeting(browse, users, categories, party, meeting):
+    shown, follow_up = meeting
+    prefix = f"f{follow_up.pk}"
+    form = {f"{prefix}-category": categories["rubbish"].pk, f"{prefix}-place": party["compound"].pk, f"{prefix}-description": "东门堆放建筑垃圾"}
+    browse("dispatcher").post(f"/console/party/meetings/{shown.pk}/follow-ups/{follow_up.pk}/case/", form)
+    incident = Incident.objects.get()
+    assert incident.address == f"{shown.community.name} 新东小区"
+    assert incident.description == f"[One committee, three councils · deliberation council {shown.date.isoformat()}] 东门堆放建筑垃圾"
+    assert (incident.latitude, incident.longitude) == (party["compound"].latitude, party["compound"].longitude)
+
+
+def test_a_case_at_the_grid_s_centre_is_addressed_to_the_grid_and_says_what_was_decided(users, categories, meeting):
+    shown, follow_up = meeting
+    incident, _created = services.follow_up_open_case(
+        actor=users["dispatcher"], follow_up_id=follow_up.pk, category=categories["rubbish"], latitude=34.085, longitude=119.345,
+    )
+    assert incident.address == f"{follow_up.grid.community.name} {follow_up.grid.name}"
+    assert incident.description.endswith("] 清理东门建筑垃圾") and shown.date.isoformat() in incident.description

@@ -21,9 +21,9 @@ def record(actor, member, *, grid=None, day=date(2026, 11, 25), hours=2, activit
     )
 
 
-def test_a_worker_records_a_check_in_at_their_grid_and_confirms_it(users, party):
-    checkin, created = record(users["worker_a"], party["in_a"])
-    assert created and checkin.status == MemberCheckIn.Status.RECORDED and checkin.recorded_by == users["worker_a"]
+def test_the_grids_worker_confirms_a_check_in_the_command_centre_recorded(users, party):
+    checkin, created = record(users["dispatcher"], party["in_a"])
+    assert created and checkin.status == MemberCheckIn.Status.RECORDED and checkin.recorded_by == users["dispatcher"]
     confirmed = services.checkin_confirm(actor=users["worker_a"], checkin_id=checkin.pk, now=NOW)
     assert confirmed.status == MemberCheckIn.Status.CONFIRMED and confirmed.decided_by == users["worker_a"]
     assert list(PartyEvent.objects.filter(checkin=checkin).values_list("action", flat=True)) == ["checkin_recorded", "checkin_confirmed"]
@@ -34,7 +34,8 @@ def test_the_same_uuid_sent_again_is_one_check_in(users, party):
     first, _ = record(users["worker_a"], party["in_a"], key=key)
     again, created = record(users["worker_a"], party["in_a"], key=key)
     assert again == first and not created
-    assert MemberCheckIn.objects.count() == 1 and PartyEvent.objects.count() == 1
+    # Recorded and, by the grid's own worker, confirmed at once: two events, once.
+    assert MemberCheckIn.objects.count() == 1 and PartyEvent.objects.count() == 2
 
 
 def test_a_uuid_of_another_check_in_is_a_conflict(users, party):
@@ -47,7 +48,7 @@ def test_a_uuid_of_another_check_in_is_a_conflict(users, party):
 def test_a_worker_records_and_confirms_only_at_their_own_grids(users, party, grid_b):
     with pytest.raises(NotAllowed):
         record(users["worker_a"], party["in_b"])
-    checkin, _ = record(users["worker_b"], party["in_b"])
+    checkin, _ = record(users["dispatcher"], party["in_b"])
     with pytest.raises(NotAllowed):
         services.checkin_confirm(actor=users["worker_a"], checkin_id=checkin.pk, now=NOW)
     with pytest.raises(NotAllowed):
@@ -102,7 +103,7 @@ def test_a_check_in_at_24_hours_is_taken(users, party):
 
 
 def test_a_refusal_needs_a_reason_and_a_decided_check_in_stays_decided(users, party):
-    checkin, _ = record(users["worker_a"], party["in_a"])
+    checkin, _ = record(users["dispatcher"], party["in_a"])
     with pytest.raises(InvalidInput):
         services.checkin_refuse(actor=users["worker_a"], checkin_id=checkin.pk, reason=" ", now=NOW)
     refused = services.checkin_refuse(actor=users["worker_a"], checkin_id=checkin.pk, reason="未见到本人", now=NOW)
@@ -148,7 +149,7 @@ def test_a_list_of_past_check_ins_is_recorded_confirmed_with_two_events_each(use
 
 
 def test_one_bad_entry_refuses_the_whole_list_naming_it(users, party):
-    used = record(users["worker_a"], party["in_a"])[0].uuid
+    used = record(users["dispatcher"], party["in_a"])[0].uuid
     entries = [
         past(users["worker_a"], party["in_a"], date(2026, 3, 1)),
         past(users["worker_a"], party["in_b"], date(2026, 3, 2), grid=party["in_b"].grid),  # not worker A's grid
