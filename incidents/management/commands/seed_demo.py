@@ -32,7 +32,7 @@ from django.utils import timezone
 from PIL import Image
 from tqdm import tqdm
 
-from accounts.models import Department, Role, User
+from accounts.models import Department, Notification, Role, User
 from grids.models import Community, Compound, Grid, GridWorker, Town
 from incidents import demo_data as data
 from incidents.models import CalendarDay, Category, Incident, IncidentEvent, Source
@@ -72,6 +72,7 @@ from party import demo as party_demo
 from patrols import demo as patrols_demo
 from screening import demo as screening_demo
 from volunteers import demo as volunteers_demo
+from volunteers.selectors import coverage as volunteer_coverage
 
 DEFAULT_SEED = 2020
 # About 5,000 cases, every step through the services: a minute or two on SQLite. The town's
@@ -235,6 +236,8 @@ class Command(BaseCommand):
             volunteers = volunteers_demo.build(rng=random.Random(seed), now=now)
             duty = emergency_demo.build(rng=random.Random(seed), now=now)
             screening = screening_demo.build(rng=random.Random(seed), now=now)
+            # The swaps and closures in that history told people at the time; that news is old.
+            Notification.objects.all().delete()
         # The dashboard's daily counts of the past days: summed by the worker once it runs, and
         # read from the cases until then.
         send_task_safely("incidents.tasks.sum_days")
@@ -244,9 +247,12 @@ class Command(BaseCommand):
             f"Party: {party['branches']} branches, {party['members']} members ({party['in_service']} in service), {party['posts']} posts, "
             f"{party['checkins']} check-ins, {party['meetings']} meetings with {party['follow_ups']} follow-ups ({party['cases']} opened a case)."
         )
+        # This year's reach, counted from the activities as the coverage page counts it.
+        reach = volunteer_coverage(first=today.replace(month=1, day=1), last=today)
         self.stdout.write(
-            f"Volunteers: {volunteers['teams']} teams, {volunteers['volunteers']} volunteers, "
-            f"{volunteers['activities']} activities ({volunteers['sessions']} outreach sessions this year)."
+            f"Volunteers: {volunteers['teams']} teams, {volunteers['volunteers']} volunteers, {volunteers['activities']} activities; "
+            f"this year {reach.total.sessions} outreach sessions reaching {len(reach.total.grids)} of {reach.grid_count} grids "
+            f"and {len(reach.total.old_compounds)} of {reach.old_compound_count} old compounds."
         )
         self.stdout.write(
             f"Emergency duty: {duty['campaigns']} campaign, {duty['checkpoints']} checkpoints, {duty['people']} people ({duty['volunteers']} volunteers), "
