@@ -87,6 +87,10 @@ def checkin_record(
         with transaction.atomic():
             # The member's check-ins are counted against the rule: one writer at a time.
             PartyMember.objects.select_for_update().filter(pk=member.pk).first()
+            # The same form's retry, done while this one waited for the lock.
+            existing = MemberCheckIn.objects.filter(uuid=uuid).first()
+            if existing:
+                return _same_checkin(existing, member=member, grid=grid), False
             first = _same_day_checkin(member=member, day=day)
             if first is not None:
                 raise Conflict(first, fields={"date": first})

@@ -120,6 +120,8 @@ def arrival_register(
     if errors:
         raise InvalidInput(_("The entry has errors; nothing was stored."), fields=errors)
     existing = Arrival.objects.select_related("grid", "recorded_by").filter(id_number=id_number, arrived_on=arrived_on).first()
+    if existing and client_uuid is not None and existing.client_uuid == client_uuid:
+        return _sent_before(client_uuid, actor=actor), False  # the same form's retry, here since the check above
     if existing:
         raise _duplicate(existing, actor=actor)
     try:
