@@ -1,6 +1,7 @@
 """Emergency duty in Chromium: the roster page on the desktop (the map's checkpoints, every shift in
 the table, offline tiles), and a shift's check-in on a 360 px phone with its position granted."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,7 +138,8 @@ def test_an_early_check_out_asks_first_saying_how_early(browser, live_server, ca
     card.locator("[data-checkout]").click()
     panel = card.locator("[data-confirm]")
     expect(panel).to_be_visible()
-    expect(panel.locator("[data-confirm-text]")).to_contain_text("h")
+    # How early, in the page's language: "7 h" or "7 小时".
+    expect(panel.locator("[data-confirm-text]")).to_contain_text(re.compile(r"\d+ (h|小时)"))
     page.screenshot(path=f"{SHOTS}/duty-phone-early-confirm.png", full_page=True)
     assert Shift.objects.get(pk=shift.pk).checked_out_at is None
     panel.locator("[data-confirm-no]").click()
