@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from incidents.models import Incident, IncidentPhoto
 from incidents.workflow import Status
@@ -378,3 +379,11 @@ def test_home_and_the_patrol_page_show_todays_patrol(browse, users, categories):
     assert client.get("/m/").context["patrol"]["running"] is True
     page = client.get("/m/patrol/").content.decode()
     assert f'"uuid": "{patrol.uuid}"' in page and '"started_at": "' in page
+
+
+def test_home_links_a_grid_worker_to_duty_screening_party_and_activities_and_nobody_else(browse):
+    pages = [reverse(name) for name in ("mobile:duty", "mobile:screening", "mobile:party", "mobile:activities")]
+    worker_home = browse("worker_a").get(reverse("mobile:home")).content.decode()
+    assert all(f'href="{page}"' in worker_home for page in pages)
+    department_home = browse("department").get(reverse("mobile:home")).content.decode()
+    assert not any(f'href="{page}"' in department_home for page in pages)
