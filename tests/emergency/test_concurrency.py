@@ -9,22 +9,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from emergency import services
 from emergency.models import Shift, SwapRequest
 from incidents.errors import WorkflowError
-from tests.integration.test_concurrency import at_once
+from tests.integration.test_concurrency import _locking_database, at_once  # noqa: F401
 
 from .helpers import put, slot_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _locking_database(transactional_db):
-    if connection.vendor not in ("postgresql", "sqlite"):
-        pytest.skip(f"row locking is proven on PostgreSQL and SQLite only, not on {connection.vendor}")
 
 
 @pytest.fixture

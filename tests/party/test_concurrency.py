@@ -8,21 +8,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from incidents.errors import Conflict
 from party import services
 from party.models import MemberCheckIn
-from tests.integration.test_concurrency import at_once
+from tests.integration.test_concurrency import _locking_database, at_once  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _locking_database(transactional_db):
-    if connection.vendor not in ("postgresql", "sqlite"):
-        pytest.skip(f"row locking is proven on PostgreSQL and SQLite only, not on {connection.vendor}")
 
 
 def record(actor, member, grid, sent=None):

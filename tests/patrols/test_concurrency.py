@@ -10,24 +10,17 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from grids.models import Compound
 from incidents.errors import Conflict
 from patrols import services
 from patrols.models import Patrol, PatrolCheckin, PatrolEvent, PatrolPoint
-from tests.integration.test_concurrency import at_once
+from tests.integration.test_concurrency import _locking_database, at_once  # noqa: F401
 
 from .helpers import across_a
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _locking_database(transactional_db):
-    if connection.vendor not in ("postgresql", "sqlite"):
-        pytest.skip(f"row locking is proven on PostgreSQL and SQLite only, not on {connection.vendor}")
 
 
 @pytest.fixture

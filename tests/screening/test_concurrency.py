@@ -8,23 +8,16 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from incidents.errors import Conflict
 from screening import services
 from screening.models import Arrival
-from tests.integration.test_concurrency import at_once
+from tests.integration.test_concurrency import _locking_database, at_once  # noqa: F401
 
 from .helpers import valid_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _locking_database(transactional_db):
-    if connection.vendor not in ("postgresql", "sqlite"):
-        pytest.skip(f"row locking is proven on PostgreSQL and SQLite only, not on {connection.vendor}")
 
 
 def test_one_person_registered_twice_at_once_is_one_entry(users, grid_a):
